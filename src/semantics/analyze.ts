@@ -1,0 +1,95 @@
+/**
+ * The front end's entry point: parse a file and what it imports, resolve
+ * names, check every model, and build the graph of every model that can be
+ * compiled on its own. The CLI and the language server both call this.
+ */
+import { DiagnosticSink, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Shape } from '../catalogue/types.js';
+import type { Session } from './context.js';
+import { GraphBuilder, type Graph } from './graph.js';
+import { elaborateRoot, standaloneProblems } from './instantiate.js';
+import { Program, type ModelTemplate, type SourceHost, type SourceUnit } from './program.js';
+import { resolveModel, type ModelScope } from './resolve.js';
+import type { Value } from './values.js';
+
+export interface ModelAnalysis {
+  readonly name: string;
+  readonly template: ModelTemplate;
+  readonly scope: ModelScope;
+  /** The training graph; undefined when the model cannot be compiled on its own or has errors. */
+  readonly graph: Graph | undefined;
+  /** Why the model has no graph of its own (needs parameters, shape-less inputs, or has errors). */
+  readonly unavailable: readonly string[];
+}
+
+export interface Analysis {
+  readonly uri: string;
+  readonly program: Program;
+  readonly unit: SourceUnit | undefined;
+  /** Every diagnostic of this file and the files it imports, sorted. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly models: readonly ModelAnalysis[];
+  /** Values computed for expressions and names (all instantiations), for hovers and hints. */
+  readonly trace: ReadonlyMap<object, readonly Value[]>;
+}
+
+export interface AnalyzeOptions {
+  /** The document's text when it differs from the host's (an unsaved editor buffer). */
+  readonly text?: string;
+  /** Values for model parameters, by model name then parameter name. */
+  readonly params?: ReadonlyMap<string, ReadonlyMap<string, Value>>;
+}
+
+export function analyze(uri: string, host: SourceHost, options: AnalyzeOptions = {}): Analysis {
+  const sink = new DiagnosticSink();
+  const program = new Program(host, sink);
+  const unit = program.load(uri, options.text);
+  const trace = new Map<object, Value[]>();
+  const scopes = new Map<ModelTemplate, ModelScope>();
+  const scopeOf = (template: ModelTemplate): ModelScope => {
+    let scope = scopes.get(template);
+    if (!scope) {
+      scope = resolveModel(template, sink);
+      scopes.set(template, scope);
+    }
+    return scope;
+  };
+  const record = (node: object, value: Value) => {
+    const list = trace.get(node);
+    if (list) list.push(value);
+    else trace.set(node, [value]);
+  };
+
+  const models: ModelAnalysis[] = [];
+  for (const template of unit?.models.values() ?? []) {
+    const scope = scopeOf(template);
+    const problems = standaloneProblems(template);
+    const overrides = options.params?.get(template.name);
+    const compilable = problems.length === 0 || (overrides !== undefined && problems.every((p) => p.startsWith('parameter') && overrides.has(p.split('`')[1]!)));
+    const graphBuilder = new GraphBuilder();
+    const session: Session = { program, sink, graph: graphBuilder, scopeOf, trace: record, errors: 0 };
+    const body = elaborateRoot(session, template, compilable ? 'top' : 'abstract', overrides);
+    const outputs = body.outputs;
+    if (outputs.length === 0 && template.decl.name) {
+      sink.report('MBN403', template.unit.uri, template.decl.name.span, `model \`${template.name}\` has no outputs`, {
+        notes: ['declare at least one: `output y = … loss mse`'],
+      });
+    } else if (outputs.every((o) => o.decl.clauses.some((c) => c.clause === 'aux')) && template.decl.name) {
+      sink.report('MBN407', template.unit.uri, template.decl.name.span, `every output of \`${template.name}\` is \`aux\`, so its inference model is empty`, {
+        notes: ['`aux` marks training-only outputs; leave it off the output you predict with'],
+      });
+    }
+    const unavailable = compilable ? (session.errors > 0 ? [`it has ${session.errors} error${session.errors === 1 ? '' : 's'}`] : []) : problems;
+    const graph: Graph | undefined =
+      compilable && session.errors === 0
+        ? { name: template.name, inputs: graphBuilder.inputs, nodes: graphBuilder.nodes, layers: graphBuilder.layers, outputs: body.graphOutputs, training: body.training }
+        : undefined;
+    models.push({ name: template.name, template, scope, graph, unavailable });
+  }
+  return { uri, program, unit, diagnostics: sortDiagnostics(sink.all), models, trace };
+}
+
+/** The shapes computed for a syntax node (several when a block is used several times). */
+export function shapesAt(analysis: Analysis, node: object): Shape[] {
+  return (analysis.trace.get(node) ?? []).flatMap((v) => (v.kind === 'tensor' && v.shape ? [v.shape] : []));
+}

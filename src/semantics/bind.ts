@@ -1,0 +1,251 @@
+/**
+ * Binds evaluated call arguments to a catalogue entry's (or model's)
+ * parameters, Python-style: positional first, then by name. Checks types
+ * and ranges, fills defaults and normalises values (`3` → `[3, 3]`).
+ */
+import type { Args, ArgValue, NestedLayer, ParamSpec, ParamType } from '../catalogue/types.js';
+import type { DiagnosticCode } from '../diagnostics/codes.js';
+import type { DiagnosticOptions } from '../diagnostics/diagnostic.js';
+import type { Span } from '../syntax/source.js';
+import { closest } from '../util/suggest.js';
+import { describeValue, type EvaluatedArgument, type Value } from './values.js';
+
+export interface BindContext {
+  readonly uri: string;
+  readonly report: (code: DiagnosticCode, at: Span, message: string, options?: DiagnosticOptions) => void;
+  /** Name shown in messages: `Dense`, `concat`. */
+  readonly callee: string;
+  /** Where a missing argument is reported (the callee name). */
+  readonly at: Span;
+  /** Names in scope, for "did you mean" on undefined names. */
+  readonly scopeNames: () => Iterable<string>;
+  /** Binds a nested layer's own arguments (for `Bidirectional(LSTM(32))`). */
+  readonly bindNested: (value: Value, span: Span) => NestedLayer | undefined;
+}
+
+export type ConvertContext = Pick<BindContext, 'report' | 'scopeNames' | 'bindNested'>;
+
+export interface BoundArgs {
+  readonly args: Args;
+  /** False when some argument was invalid or unknown: shape rules must not run on it. */
+  readonly complete: boolean;
+  /** Where each parameter's value came from, for later diagnostics. */
+  readonly spans: ReadonlyMap<string, Span>;
+}
+
+const invalid = Symbol('invalid');
+const unknown = Symbol('unknown');
+type Converted = ArgValue | typeof invalid | typeof unknown;
+
+export function bindArguments(params: readonly ParamSpec[], given: readonly EvaluatedArgument[], ctx: BindContext): BoundArgs {
+  const values = new Map<string, { value: Value; span: Span }>();
+  const spans = new Map<string, Span>();
+  let complete = true;
+  let positional = 0;
+  let sawNamed = false;
+  const byName = (name: string) => params.find((p) => p.name === name || p.aliases?.includes(name));
+
+  for (const arg of given) {
+    if (!arg.name) {
+      if (sawNamed) {
+        ctx.report('MBN214', arg.span, `positional argument after a named one in ${ctx.callee}(…)`, {
+          notes: ['give this argument by name too, or move it before the named ones'],
+        });
+        complete = false;
+        continue;
+      }
+      const param = params[positional++];
+      if (!param) {
+        const names = params.map((p) => p.name);
+        ctx.report('MBN214', arg.span,
+          `${ctx.callee} takes ${params.length === 0 ? 'no arguments' : `at most ${params.length} positional argument${params.length === 1 ? '' : 's'} (${names.join(', ')})`}, got ${positional}`);
+        complete = false;
+        continue;
+      }
+      values.set(param.name, { value: arg.value, span: arg.span });
+      continue;
+    }
+    sawNamed = true;
+    const param = byName(arg.name.name);
+    if (!param) {
+      const suggestion = closest(arg.name.name, params.flatMap((p) => [p.name, ...(p.aliases ?? [])]));
+      ctx.report('MBN210', arg.name.span, `${ctx.callee} has no parameter \`${arg.name.name}\``, {
+        notes: params.length > 0 ? [`its parameters: ${params.map((p) => p.name).join(', ')}`] : [`${ctx.callee} takes no parameters`],
+        ...(suggestion ? { fix: { title: `did you mean \`${suggestion}\`?`, edits: [{ span: arg.name.span, newText: suggestion }] } } : {}),
+      });
+      complete = false;
+      continue;
+    }
+    if (values.has(param.name)) {
+      ctx.report('MBN215', arg.span, `\`${param.name}\` is given twice in ${ctx.callee}(…)`, {
+        related: [{ uri: ctx.uri, span: values.get(param.name)!.span, message: 'first given here' }],
+      });
+      complete = false;
+      continue;
+    }
+    values.set(param.name, { value: arg.value, span: arg.span });
+  }
+
+  const args: Record<string, ArgValue> = {};
+  for (const param of params) {
+    const given_ = values.get(param.name);
+    if (!given_) {
+      if (param.default === undefined) {
+        ctx.report('MBN211', ctx.at, `${ctx.callee} needs \`${param.name}\`: ${param.doc}`, {
+          notes: [`${ctx.callee}(${params.filter((p) => p.default === undefined).map((p) => p.name).join(', ')}) are required`],
+        });
+        complete = false;
+      } else args[param.name] = param.default;
+      continue;
+    }
+    spans.set(param.name, given_.span);
+    const converted = convert(param.type, given_.value, given_.span, `\`${param.name}\` of ${ctx.callee}`, ctx);
+    if (converted === invalid || converted === unknown) complete = false;
+    else args[param.name] = converted;
+  }
+  return { args, complete, spans };
+}
+
+function typeName(type: ParamType): string {
+  switch (type.kind) {
+    case 'int':
+      return 'an int';
+    case 'float':
+      return 'a number';
+    case 'bool':
+      return '`true` or `false`';
+    case 'string':
+      return 'a string';
+    case 'enum':
+      return `one of ${type.values.map((v) => `\`${v}\``).join(', ')}`;
+    case 'ints':
+      return type.length === 1 ? 'an int' : `an int or a list of ${type.length} ints`;
+    case 'intList':
+      return 'a list of ints';
+    case 'padding2d':
+      return 'an int, [rows, cols] or [[top, bottom], [left, right]]';
+    case 'layer':
+      return 'a layer such as `LSTM(32)`';
+    case 'regularizer':
+      return '`l1(…)`, `l2(…)` or `l1_l2(…)`';
+    case 'weight':
+      return 'a number, a list of numbers, `trainable` or `softmax`';
+    case 'floatList':
+      return 'a list of numbers';
+    case 'optional':
+      return `${typeName(type.of)} or \`None\``;
+  }
+}
+
+/** Checks one value against a parameter type; reports and returns `invalid` when it does not fit. */
+export function convert(type: ParamType, value: Value, span: Span, what: string, ctx: ConvertContext): Converted {
+  if (value.kind === 'unknown') return unknown;
+  const wrong = (extra?: string): typeof invalid => {
+    if (value.kind === 'symbol' && type.kind !== 'enum' && !(type.kind === 'optional' && type.of.kind === 'enum')) {
+      const suggestion = closest(value.name, ctx.scopeNames());
+      ctx.report('MBN200', span, `undefined name \`${value.name}\``, {
+        notes: [`${what} expects ${typeName(type)}`],
+        ...(suggestion ? { fix: { title: `did you mean \`${suggestion}\`?`, edits: [{ span: value.ident.span, newText: suggestion }] } } : {}),
+      });
+      return invalid;
+    }
+    ctx.report('MBN212', span, `${what} expects ${typeName(type)}, got ${describeValue(value)}${extra ?? ''}`);
+    return invalid;
+  };
+  const range = (n: number, min?: number, max?: number, maxExclusive?: boolean): Converted => {
+    const tooLow = min !== undefined && n < min;
+    const tooHigh = max !== undefined && (maxExclusive ? n >= max : n > max);
+    if (tooLow || tooHigh) {
+      const bounds = min !== undefined && max !== undefined ? `in [${min}, ${max}${maxExclusive ? ')' : ']'}` : min !== undefined ? `at least ${min}` : `at most ${max}`;
+      ctx.report('MBN213', span, `${what} must be ${bounds}, got ${n}`);
+      return invalid;
+    }
+    return n;
+  };
+  switch (type.kind) {
+    case 'int':
+      if (value.kind !== 'number') return wrong();
+      if (!value.isInt && !Number.isInteger(value.value)) return wrong(` (${value.value})`);
+      return range(value.value, type.min, type.max);
+    case 'float':
+      if (value.kind !== 'number') return wrong();
+      return range(value.value, type.min, type.max, type.maxExclusive);
+    case 'bool':
+      return value.kind === 'bool' ? value.value : wrong();
+    case 'string':
+      if (value.kind === 'string') return value.value;
+      if (value.kind === 'symbol') return value.name;
+      return wrong();
+    case 'enum': {
+      const name = value.kind === 'symbol' ? value.name : value.kind === 'string' ? value.value : undefined;
+      if (name === undefined) return wrong();
+      if (type.values.includes(name)) return name;
+      const suggestion = closest(name, type.values);
+      ctx.report('MBN212', span, `${what} expects ${typeName(type)}, got \`${name}\``, {
+        ...(suggestion ? { fix: { title: `did you mean \`${suggestion}\`?`, edits: [{ span, newText: suggestion }] } } : {}),
+      });
+      return invalid;
+    }
+    case 'ints': {
+      if (value.kind === 'number') {
+        const one = convert({ kind: 'int', ...(type.min !== undefined ? { min: type.min } : {}) }, value, span, what, ctx);
+        return typeof one === 'number' ? Array.from({ length: type.length }, () => one) : one;
+      }
+      if (value.kind !== 'list' && value.kind !== 'tuple') return wrong();
+      if (value.items.length !== type.length) return wrong(` of ${value.items.length}`);
+      return convertItems({ kind: 'int', ...(type.min !== undefined ? { min: type.min } : {}) }, value.items, span, what, ctx);
+    }
+    case 'intList': {
+      if (value.kind === 'number') return convertItems({ kind: 'int' }, [value], span, what, ctx);
+      if (value.kind !== 'list' && value.kind !== 'tuple') return wrong();
+      const items = convertItems({ kind: 'int' }, value.items, span, what, ctx);
+      if (!Array.isArray(items)) return items;
+      for (const n of items as number[]) {
+        if (type.allowMinusOne && n === -1) continue;
+        if (type.min !== undefined && n < type.min) return range(n, type.min);
+      }
+      return items;
+    }
+    case 'floatList':
+      if (value.kind !== 'list' && value.kind !== 'tuple') return wrong();
+      return convertItems({ kind: 'float' }, value.items, span, what, ctx);
+    case 'padding2d': {
+      // [[top, bottom], [left, right]]
+      if ((value.kind === 'list' || value.kind === 'tuple') && value.items.some((i) => i.kind === 'list' || i.kind === 'tuple')) {
+        if (value.items.length !== 2) return wrong();
+        return convertItems({ kind: 'ints', length: 2, min: 0 }, value.items, span, what, ctx);
+      }
+      const n = convert({ kind: 'ints', length: 2, min: 0 }, value, span, what, ctx);
+      return Array.isArray(n) ? ([[n[0], n[0]], [n[1], n[1]]] as ArgValue) : n;
+    }
+    case 'layer': {
+      if (value.kind !== 'layer') return wrong();
+      return ctx.bindNested(value, span) ?? invalid;
+    }
+    case 'regularizer':
+      return value.kind === 'regularizer' ? value.value : wrong();
+    case 'weight': {
+      if (value.kind === 'number') return range(value.value, 0);
+      if (value.kind === 'symbol') return value.name;
+      if (value.kind === 'string') return value.value;
+      if (value.kind === 'list' || value.kind === 'tuple') return convertItems({ kind: 'float', min: 0 }, value.items, span, what, ctx);
+      return wrong();
+    }
+    case 'optional':
+      return value.kind === 'none' ? null : convert(type.of, value, span, what, ctx);
+  }
+}
+
+function convertItems(type: ParamType, items: readonly Value[], span: Span, what: string, ctx: ConvertContext): Converted {
+  const out: ArgValue[] = [];
+  for (const item of items) {
+    const c = convert(type, item, span, what, ctx);
+    if (c === invalid || c === unknown) return c;
+    out.push(c);
+  }
+  return out;
+}
+
+export function isConverted(c: Converted): c is ArgValue {
+  return c !== invalid && c !== unknown;
+}

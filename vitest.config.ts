@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    // The suite is CPU-bound; two workers match the CI machine's two cores.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
