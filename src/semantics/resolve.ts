@@ -208,6 +208,18 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
   }
   for (const param of template.decl.params) visit(param.default);
 
+  // Declare everything first, so that a use above its definition is reported as such.
+  const declsOf = new Map<ast.Statement, LocalDecl[]>();
+  template.decl.body.forEach((statement, order) => {
+    if (statement.kind === 'TrainBlock') return;
+    const list: LocalDecl[] = [];
+    declaredNames(statement).forEach((ident, index) => {
+      const decl = declare(declKind[statement.kind], ident, statement, order, index);
+      if (decl) list.push(decl);
+    });
+    declsOf.set(statement, list);
+  });
+
   template.decl.body.forEach((statement, order) => {
     current = order;
     currentDeps = new Set();
@@ -227,11 +239,7 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
         for (const setting of statement.settings) visit(setting.value);
         break;
     }
-    if (statement.kind === 'TrainBlock') return;
-    declaredNames(statement).forEach((ident, index) => {
-      const decl = declare(declKind[statement.kind], ident, statement, order, index);
-      if (decl) deps.set(decl, currentDeps);
-    });
+    for (const decl of declsOf.get(statement) ?? []) deps.set(decl, currentDeps);
   });
 
   // Liveness: everything an output depends on, transitively.
