@@ -1,6 +1,6 @@
 /** `mbnc summary FILE [--model NAME] [--json]`: Keras-like tables for the training and inference models. */
 import { renderDiagnostic, styleFor } from '../diagnostics/render.js';
-import type { Analysis, ModelAnalysis } from '../semantics/analyze.js';
+import { standaloneDiagnostics, type Analysis, type ModelAnalysis } from '../semantics/analyze.js';
 import { renderSummary, summarize } from '../summary/summary.js';
 import { analyzeFiles } from './check.js';
 import { exitCodes, UsageError, type CliIO } from './io.js';
@@ -36,9 +36,9 @@ export function summary(files: readonly string[], model: string | undefined, jso
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!chosen.graph) {
     const style = styleFor(io.stderr, io.env);
-    for (const d of errors) io.stderr.write(renderDiagnostic(d, sources, style) + '\n\n');
+    for (const d of [...errors, ...standaloneDiagnostics(chosen)]) io.stderr.write(renderDiagnostic(d, sources, style) + '\n\n');
     io.stderr.write(`cannot summarise \`${chosen.name}\`: ${chosen.unavailable.join('; ')}\n`);
-    return errors.length > 0 ? exitCodes.errors : exitCodes.usage;
+    return exitCodes.errors;
   }
   const result = summarize(chosen.graph);
   io.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : renderSummary(result) + '\n');

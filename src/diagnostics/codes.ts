@@ -50,7 +50,7 @@ export const diagnosticCodes = {
   MBN403: { severity: 'warning', title: 'model has no outputs' },
   MBN404: { severity: 'error', title: 'invalid output settings' },
   MBN405: { severity: 'error', title: 'invalid training settings' },
-  MBN406: { severity: 'error', title: 'input has no shape' },
+  MBN406: { severity: 'error', title: 'model cannot be compiled on its own' },
   MBN407: { severity: 'warning', title: 'only auxiliary outputs' },
   MBN408: { severity: 'warning', title: 'unused shared layer or import' },
 } as const satisfies Record<string, CodeInfo>;

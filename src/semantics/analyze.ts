@@ -8,7 +8,7 @@ import type { Shape } from '../catalogue/types.js';
 import type { Session } from './context.js';
 import { GraphBuilder, type Graph } from './graph.js';
 import { elaborateRoot, standaloneProblems } from './instantiate.js';
-import { Program, type ModelTemplate, type SourceHost, type SourceUnit } from './program.js';
+import { Program, resolveImportPath, type ModelTemplate, type SourceHost, type SourceUnit } from './program.js';
 import { resolveModel, type ModelScope } from './resolve.js';
 import type { Value } from './values.js';
 
@@ -86,7 +86,49 @@ export function analyze(uri: string, host: SourceHost, options: AnalyzeOptions =
         : undefined;
     models.push({ name: template.name, template, scope, graph, unavailable });
   }
+  if (unit) reportUnusedImports(unit, models, sink);
   return { uri, program, unit, diagnostics: sortDiagnostics(sink.all), models, trace };
+}
+
+/** An import none of whose models is used by this file's models. */
+function reportUnusedImports(unit: SourceUnit, models: readonly ModelAnalysis[], sink: DiagnosticSink): void {
+  const used = new Set<ModelTemplate>();
+  for (const model of models) for (const target of model.scope.refs.values()) if (target.kind === 'model') used.add(target.template);
+  for (const decl of unit.syntax.imports) {
+    if (!decl.path) continue;
+    const target = resolveImportPath(unit.uri, decl.path.value);
+    const imported = [...unit.visible.values()].filter((t) => t.unit.uri === target && t.unit !== unit);
+    const wanted = decl.names ? imported.filter((t) => decl.names!.some((n) => n.name === t.name)) : imported;
+    if (wanted.length > 0 && !wanted.some((t) => used.has(t))) {
+      sink.report('MBN408', unit.uri, decl.span, `nothing imported from \`${decl.path.value}\` is used`, {
+        fix: { title: 'remove this import', edits: [{ span: decl.span, newText: '' }] },
+      });
+    }
+  }
+}
+
+/**
+ * Why a model cannot be compiled on its own, as diagnostics at the offending
+ * declarations (shown by commands that need a graph, such as `summary`).
+ */
+export function standaloneDiagnostics(model: ModelAnalysis): Diagnostic[] {
+  const sink = new DiagnosticSink();
+  const uri = model.template.unit.uri;
+  for (const param of model.template.decl.params) {
+    if (param.name && !param.default) {
+      sink.report('MBN406', uri, param.span, `\`${model.name}\` cannot be compiled on its own: parameter \`${param.name.name}\` has no default`, {
+        notes: ['give it a default (`units: int = 32`), or use the model inside another model that passes a value'],
+      });
+    }
+  }
+  for (const statement of model.template.decl.body) {
+    if (statement.kind === 'InputDecl' && statement.name && !statement.shape) {
+      sink.report('MBN406', uri, statement.span, `\`${model.name}\` cannot be compiled on its own: input \`${statement.name.name}\` has no shape`, {
+        notes: ['an input without a shape takes the shape of what the model is applied to; give it one (`input x: [28, 28, 1]`) to compile the model by itself'],
+      });
+    }
+  }
+  return [...sink.all];
 }
 
 /** The shapes computed for a syntax node (several when a block is used several times). */

@@ -38,7 +38,7 @@ const unknown = Symbol('unknown');
 type Converted = ArgValue | typeof invalid | typeof unknown;
 
 export function bindArguments(params: readonly ParamSpec[], given: readonly EvaluatedArgument[], ctx: BindContext): BoundArgs {
-  const values = new Map<string, { value: Value; span: Span }>();
+  const values = new Map<string, { value: Value; span: Span; valueSpan: Span }>();
   const spans = new Map<string, Span>();
   let complete = true;
   let positional = 0;
@@ -62,7 +62,7 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
         complete = false;
         continue;
       }
-      values.set(param.name, { value: arg.value, span: arg.span });
+      values.set(param.name, { value: arg.value, span: arg.span, valueSpan: arg.valueSpan ?? arg.span });
       continue;
     }
     sawNamed = true;
@@ -83,7 +83,7 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
       complete = false;
       continue;
     }
-    values.set(param.name, { value: arg.value, span: arg.span });
+    values.set(param.name, { value: arg.value, span: arg.span, valueSpan: arg.valueSpan ?? arg.span });
   }
 
   const args: Record<string, ArgValue> = {};
@@ -99,7 +99,7 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
       continue;
     }
     spans.set(param.name, given_.span);
-    const converted = convert(param.type, given_.value, given_.span, `\`${param.name}\` of ${ctx.callee}`, ctx);
+    const converted = convert(param.type, given_.value, given_.valueSpan, `\`${param.name}\` of ${ctx.callee}`, ctx);
     if (converted === invalid || converted === unknown) complete = false;
     else args[param.name] = converted;
   }

@@ -42,8 +42,11 @@ function evaluateUntraced(f: Frame, expr: ast.Expression, naming: Naming): Value
       return evaluateName(f, expr);
     case 'ListLiteral':
       return { kind: 'list', items: expr.items.map((item) => evaluate(f, item, inner(naming))) };
-    case 'TupleLiteral':
-      return { kind: 'tuple', items: expr.items.map((item) => evaluate(f, item, inner(naming))) };
+    case 'TupleLiteral': {
+      const items = expr.items.map((item) => evaluate(f, item, inner(naming)));
+      // A tuple whose `)` is missing may have been meant as something else; do not pile errors on it.
+      return expr.recovered ? unknownValue : { kind: 'tuple', items };
+    }
     case 'Unary':
       return evaluateUnary(f, expr);
     case 'Binary':
@@ -85,7 +88,7 @@ function evaluateName(f: Frame, ref: ast.NameRef): Value {
 }
 
 export function evaluateArguments(f: Frame, args: readonly ast.Argument[], naming: Naming): EvaluatedArgument[] {
-  return args.map((arg) => ({ name: arg.name, value: evaluate(f, arg.value, inner(naming)), span: arg.span }));
+  return args.map((arg) => ({ name: arg.name, value: evaluate(f, arg.value, inner(naming)), span: arg.span, valueSpan: arg.value?.span ?? arg.span }));
 }
 
 function bindFunction(f: Frame, target: Extract<Target, { kind: 'function' }>, at: Span, args: readonly EvaluatedArgument[]): Value {

@@ -90,8 +90,8 @@ export class Program {
     }
     const imported = this.load(target);
     if (!imported) {
-      this.sink.report('MBN150', unit.uri, at, `cannot find \`${decl.path.value}\` (looked for ${target})`, {
-        notes: ['import paths are relative to the importing file'],
+      this.sink.report('MBN150', unit.uri, at, `cannot find \`${decl.path.value}\``, {
+        notes: [`looked for ${target}`, 'import paths are relative to the importing file'],
       });
       return;
     }

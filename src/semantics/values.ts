@@ -45,7 +45,10 @@ export interface LayerValue {
 export interface EvaluatedArgument {
   readonly name: ast.Identifier | undefined;
   readonly value: Value;
+  /** The whole argument, `name: value`. */
   readonly span: ast.Argument['span'];
+  /** Just the value; type errors point here. */
+  readonly valueSpan?: ast.Argument['span'];
 }
 
 /** One `shared name = …` declaration: the layer instances are created on first use and reused after. */

@@ -168,6 +168,8 @@ export interface ListLiteral extends NodeBase {
 export interface TupleLiteral extends NodeBase {
   readonly kind: 'TupleLiteral';
   readonly items: readonly Expression[];
+  /** The closing `)` is missing: the parser recovered, so what the tuple holds is uncertain. */
+  readonly recovered?: boolean;
 }
 
 export interface Unary extends NodeBase {

@@ -287,7 +287,7 @@ export class MbnParser extends EmbeddedActionsParser {
     });
     return this.ACTION(() => {
       const kept = stages.filter((s) => s && s.kind);
-      if (stages.length === 0) return source;
+      if (kept.length === 0 || !source) return source;
       return { kind: 'Pipeline', span: spanOf(source, ...kept), source, stages: kept };
     });
   });
@@ -298,7 +298,8 @@ export class MbnParser extends EmbeddedActionsParser {
     this.OPTION(() => {
       call = this.SUBRULE(this.argumentList);
     });
-    return this.ACTION(() => this.nameOrCall(name, call));
+    // A name the parser had to invent while recovering is a hole, not a stage.
+    return this.ACTION(() => (present(name) ? this.nameOrCall(name, call) : (undefined as unknown as ast.Stage)));
   });
 
   private nameOrCall(name: IToken, call: Maybe<{ args: ast.Argument[]; open: IToken; close: IToken }>): ast.Stage {
@@ -347,7 +348,7 @@ export class MbnParser extends EmbeddedActionsParser {
       const op = this.OR([{ ALT: () => this.CONSUME(t.Plus) }, { ALT: () => this.CONSUME(t.Minus) }]);
       const right = this.SUBRULE2(this.multiplicative);
       this.ACTION(() => {
-        left = { kind: 'Binary', span: spanOf(left, op, right), operator: op.image as '+' | '-', left, right };
+        left = left ? { kind: 'Binary', span: spanOf(left, op, right), operator: op.image as '+' | '-', left, right } : right;
       });
     });
     return left;
@@ -363,7 +364,7 @@ export class MbnParser extends EmbeddedActionsParser {
       ]);
       const right = this.SUBRULE2(this.unary);
       this.ACTION(() => {
-        left = { kind: 'Binary', span: spanOf(left, op, right), operator: op.image as '*' | '/' | '%', left, right };
+        left = left ? { kind: 'Binary', span: spanOf(left, op, right), operator: op.image as '*' | '/' | '%', left, right } : right;
       });
     });
     return left;
@@ -397,7 +398,7 @@ export class MbnParser extends EmbeddedActionsParser {
             const close = this.CONSUME(t.RBracket);
             this.ACTION(() => {
               const kept = items.filter((i) => i && i.kind);
-              target = { kind: 'Index', span: spanOf(target, close, ...kept), target, items: kept };
+              if (target) target = { kind: 'Index', span: spanOf(target, close, ...kept), target, items: kept };
             });
           },
         },
@@ -406,7 +407,7 @@ export class MbnParser extends EmbeddedActionsParser {
             this.CONSUME(t.Dot);
             const name = this.CONSUME(t.Identifier);
             this.ACTION(() => {
-              target = { kind: 'Member', span: spanOf(target, name), target, name: identifier(name) };
+              if (target) target = { kind: 'Member', span: spanOf(target, name), target, name: identifier(name) };
             });
           },
         },
@@ -485,7 +486,7 @@ export class MbnParser extends EmbeddedActionsParser {
           this.OPTION(() => {
             call = this.SUBRULE(this.argumentList);
           });
-          return this.ACTION(() => this.nameOrCall(name, call));
+          return this.ACTION(() => (present(name) ? this.nameOrCall(name, call) : (undefined as unknown as ast.Expression)));
         },
       },
       {
@@ -531,7 +532,7 @@ export class MbnParser extends EmbeddedActionsParser {
           return this.ACTION(() => {
             const kept = items.filter((i) => i && i.kind);
             if (!comma && kept.length === 1) return kept[0]!;
-            return { kind: 'TupleLiteral', span: spanOf(open, ...kept, close), items: kept };
+            return { kind: 'TupleLiteral', span: spanOf(open, ...kept, close), items: kept, ...(present(close) ? {} : { recovered: true }) };
           });
         },
       },

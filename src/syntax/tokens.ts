@@ -127,10 +127,12 @@ export function applyLayout(tokens: readonly IToken[]): IToken[] {
   const out: IToken[] = [];
   const brackets: TokenType[] = [];
   let pendingBreak: IToken | undefined;
+  let lastBreak: IToken | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const type = token.tokenType;
     if (type === Newline || type === Semicolon) {
+      lastBreak ??= token;
       if (brackets.length === 0 || type === Semicolon) pendingBreak ??= token;
       continue;
     }
@@ -139,8 +141,9 @@ export function applyLayout(tokens: readonly IToken[]): IToken[] {
       // An unclosed ( or [ before something that can only start a statement:
       // forget the bracket so that the statement still parses.
       brackets.length = 0;
-      pendingBreak ??= token;
+      pendingBreak ??= lastBreak ?? token;
     }
+    lastBreak = undefined;
     if (pendingBreak) {
       const previous = out[out.length - 1];
       const continuesLine =
