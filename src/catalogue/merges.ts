@@ -177,7 +177,7 @@ function weightedShapes(op: string, inputs: readonly Shape[], args: Args): Shape
     return { problem: { code: 'MBN301', message: `${op} with \`alpha\` takes exactly 2 inputs, got ${inputs.length}`, fix: { title: 'use `weights: softmax` or `weights: [...]` for more than two inputs' } } };
   }
   if (Array.isArray(weights) && weights.length !== inputs.length) {
-    return { problem: { code: 'MBN302', message: `${op} has ${weights.length} weights but ${inputs.length} inputs` } };
+    return { problem: { code: 'MBN302', message: `${op} has ${weights.length} weights but ${inputs.length} inputs`, param: 'weights' } };
   }
   return requireEqualShapes(op, inputs);
 }

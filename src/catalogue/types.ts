@@ -80,6 +80,8 @@ export interface ShapeProblem {
   readonly fix?: { readonly title: string; readonly insertBefore?: string };
   /** For merges: which input (0-based) the problem is about. */
   readonly input?: number;
+  /** Which argument the problem is about (the diagnostic points at it). */
+  readonly param?: string;
   /** The diagnostic code; defaults to the family's mismatch code. */
   readonly code?: 'MBN300' | 'MBN301' | 'MBN302' | 'MBN303' | 'MBN304' | 'MBN305';
 }

@@ -184,7 +184,7 @@ export function applyMergeEntry(
   const result = entry.outputShapes(shapes, bound.args);
   if ('problem' in result) {
     const { problem } = result;
-    const where = problem.input !== undefined ? inputs[problem.input]?.span ?? at : at;
+    const where = (problem.param ? bound.spans.get(problem.param) : undefined) ?? (problem.input !== undefined ? inputs[problem.input]?.span ?? at : at);
     report(f, problem.code ?? 'MBN301', where, problem.message, {
       notes: problem.notes ?? [],
       ...(problem.fix ? { fix: { title: problem.fix.title, edits: [] } } : {}),

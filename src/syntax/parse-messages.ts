@@ -8,7 +8,7 @@ import { Newline } from './tokens.js';
 
 export function describeToken(token: IToken): string {
   if (token.tokenType === EOF) return 'end of file';
-  if (token.tokenType === Newline) return token.image === ';' ? '`;`' : 'end of line';
+  if (token.tokenType === Newline) return token.image === ';' ? '`;`' : token.image === '' ? 'the next statement' : 'end of line';
   return `\`${token.image}\``;
 }
 

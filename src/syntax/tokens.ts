@@ -11,7 +11,7 @@
  *     features = img -> Conv2D(32, 3)
  *                    -> Flatten()
  */
-import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 
 /** Every keyword is also an `AnyName`, so argument and setting names may be keywords (`weight: 0.3`). */
 export const AnyName = createToken({ name: 'AnyName', pattern: Lexer.NA, label: 'a name' });
@@ -118,6 +118,7 @@ const continuesAfter = new Set<TokenType>([Arrow, Comma, Equals, Colon, Plus, Mi
 const outputClauseKeywords = new Set<TokenType>([Aux, Loss, Weight, Metrics]);
 /** Keywords that can only start a statement or declaration: a missing `)` must not swallow them. */
 const statementStarters = new Set<TokenType>([Model, Input, Output, Shared, Import, Train]);
+const implicitStarters = new Set<TokenType>([Input, Output, Shared, Train]);
 
 /**
  * Applies the layout rule: keeps a `Newline` only where it ends a statement,
@@ -144,6 +145,10 @@ export function applyLayout(tokens: readonly IToken[]): IToken[] {
       pendingBreak ??= lastBreak ?? token;
     }
     lastBreak = undefined;
+    if (!pendingBreak && brackets.length === 0 && startsStatementInLine(tokens, i, out[out.length - 1])) {
+      // `input x: [4]  output y = x -> Dense(1)` on one line: what can only start a statement does.
+      out.push(implicitBreak(token));
+    }
     if (pendingBreak) {
       const previous = out[out.length - 1];
       const continuesLine =
@@ -175,6 +180,29 @@ function startsStatement(tokens: readonly IToken[], i: number): boolean {
   const type = tokens[i]!.tokenType;
   if (statementStarters.has(type)) return true;
   return type === Identifier && tokens[i - 1]?.tokenType === Newline && tokens[i + 1]?.tokenType === Equals;
+}
+
+/**
+ * Whether `tokens[i]` can only be the start of a new statement although no
+ * line break precedes it: a statement keyword, `name =` / `a, b =` (a binding),
+ * or `key:` after a complete value (a training setting).
+ */
+function startsStatementInLine(tokens: readonly IToken[], i: number, previous: IToken | undefined): boolean {
+  if (!previous || previous.tokenType === LBrace || previous.tokenType === Newline || continuesAfter.has(previous.tokenType)) return false;
+  const type = tokens[i]!.tokenType;
+  if (implicitStarters.has(type)) return true;
+  if (previous.tokenType === Input || previous.tokenType === Output || previous.tokenType === Shared) return false;
+  if (type === Identifier) {
+    let j = i + 1;
+    while (tokens[j]?.tokenType === Comma && tokens[j + 1]?.tokenType === Identifier) j += 2;
+    if (tokens[j]?.tokenType === Equals) return true;
+  }
+  return tokens[i + 1]?.tokenType === Colon && tokenMatcher(tokens[i]!, AnyName);
+}
+
+/** A zero-width statement separator just before `token`. */
+function implicitBreak(token: IToken): IToken {
+  return { ...token, image: '', endOffset: token.startOffset - 1, tokenType: Newline, tokenTypeIdx: Newline.tokenTypeIdx! };
 }
 
 function nextSignificant(tokens: readonly IToken[], i: number): number {
