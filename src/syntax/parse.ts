@@ -62,7 +62,7 @@ export function parse(text: string, uri: string, sink: DiagnosticSink): ParseRes
   while (i < tokens.length) {
     // Skip separators; anything else before a declaration keyword is junk, reported once per run.
     const junkStart = i;
-    while (i < tokens.length && !declarationStarters.has(tokens[i]!.tokenType)) i++;
+    while (i < tokens.length && !startsDeclaration(tokens, i)) i++;
     const junk = tokens.slice(junkStart, i).filter((tok) => tok.tokenType !== t.Newline);
     if (junk.length > 0) {
       const first = junk[0]!;
@@ -74,7 +74,7 @@ export function parse(text: string, uri: string, sink: DiagnosticSink): ParseRes
     }
     if (i >= tokens.length) break;
     let end = i + 1;
-    while (end < tokens.length && !declarationStarters.has(tokens[end]!.tokenType)) end++;
+    while (end < tokens.length && !startsDeclaration(tokens, end)) end++;
     p.input = tokens.slice(i, end);
     if (tokens[i]!.tokenType === t.Model) {
       const model = p.modelDecl();
@@ -89,6 +89,11 @@ export function parse(text: string, uri: string, sink: DiagnosticSink): ParseRes
   }
   const file: ast.SourceFile = { kind: 'SourceFile', span: span(0, text.length), imports, models, comments };
   return { file, tokens };
+}
+
+/** `model` or `import`, unless used as a name (`train { model: 3 }`). */
+function startsDeclaration(tokens: readonly IToken[], i: number): boolean {
+  return declarationStarters.has(tokens[i]!.tokenType) && tokens[i + 1]?.tokenType !== t.Colon;
 }
 
 function reportParseError(error: IRecognitionException, text: string, uri: string, sink: DiagnosticSink, next: IToken | undefined): void {

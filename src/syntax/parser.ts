@@ -15,6 +15,13 @@ import { errorMessages } from './parse-messages.js';
 
 type Maybe<T> = T | undefined;
 
+interface SliceRest {
+  readonly colon: IToken;
+  readonly stop: Maybe<ast.Expression>;
+  readonly step: Maybe<ast.Expression>;
+  readonly secondColon: Maybe<IToken>;
+}
+
 function present(token: IToken | undefined): token is IToken {
   return token !== undefined && !token.isInsertedInRecovery && Number.isFinite(token.startOffset) && token.image !== undefined;
 }
@@ -110,7 +117,7 @@ export class MbnParser extends EmbeddedActionsParser {
       kind: 'ModelDecl',
       span: spanOf(keyword, name, open, ...body, close),
       name: identifier(name),
-      params,
+      params: (params ?? []).filter((p) => p && p.kind === 'ParamDecl'),
       body,
       bodySpan: present(open) ? spanOf(open, ...body, close) : undefined,
     }));
@@ -416,32 +423,44 @@ export class MbnParser extends EmbeddedActionsParser {
     return target;
   });
 
+  /** `i`, `a:b`, `a:`, `:b`, `:`, `a:b:s`, …: at least an index or a colon. */
   private sliceItem = this.RULE('sliceItem', (): ast.SliceItem => {
     let start: Maybe<ast.Expression>;
+    let rest: Maybe<SliceRest>;
+    this.OR([
+      {
+        ALT: () => {
+          start = this.SUBRULE(this.expression);
+          this.OPTION(() => {
+            rest = this.SUBRULE(this.sliceRange);
+          });
+        },
+      },
+      { ALT: () => (rest = this.SUBRULE2(this.sliceRange)) },
+    ]);
+    return this.ACTION(() => {
+      if (!rest) return { kind: 'Position', span: spanOf(start), value: start };
+      const s = spanOf(start, rest.colon, rest.stop, rest.secondColon, rest.step);
+      return { kind: 'Range', span: s, start, stop: rest.stop, step: rest.step };
+    });
+  });
+
+  /** `: stop? (: step?)?`, the part of a slice after its start. */
+  private sliceRange = this.RULE('sliceRange', (): SliceRest => {
+    const colon = this.CONSUME(t.Colon);
     let stop: Maybe<ast.Expression>;
     let step: Maybe<ast.Expression>;
-    let firstColon: Maybe<IToken>;
-    let lastToken: Maybe<IToken>;
+    let secondColon: Maybe<IToken>;
     this.OPTION(() => {
-      start = this.SUBRULE(this.expression);
+      stop = this.SUBRULE(this.expression);
     });
     this.OPTION2(() => {
-      firstColon = this.CONSUME(t.Colon);
+      secondColon = this.CONSUME2(t.Colon);
       this.OPTION3(() => {
-        stop = this.SUBRULE2(this.expression);
-      });
-      this.OPTION4(() => {
-        lastToken = this.CONSUME2(t.Colon);
-        this.OPTION5(() => {
-          step = this.SUBRULE3(this.expression);
-        });
+        step = this.SUBRULE2(this.expression);
       });
     });
-    return this.ACTION(() => {
-      const s = spanOf(start, firstColon, stop, lastToken, step);
-      if (!firstColon) return { kind: 'Position', span: s, value: start };
-      return { kind: 'Range', span: s, start, stop, step };
-    });
+    return { colon, stop, step, secondColon };
   });
 
   private primary = this.RULE('primary', (): ast.Expression =>

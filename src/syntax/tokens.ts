@@ -178,7 +178,8 @@ export function applyLayout(tokens: readonly IToken[]): IToken[] {
  */
 function startsStatement(tokens: readonly IToken[], i: number): boolean {
   const type = tokens[i]!.tokenType;
-  if (statementStarters.has(type)) return true;
+  // `Dense(input: 3)`: a keyword used as an argument name is not a statement.
+  if (statementStarters.has(type)) return tokens[nextSignificant(tokens, i)]?.tokenType !== Colon;
   return type === Identifier && tokens[i - 1]?.tokenType === Newline && tokens[i + 1]?.tokenType === Equals;
 }
 
@@ -190,7 +191,7 @@ function startsStatement(tokens: readonly IToken[], i: number): boolean {
 function startsStatementInLine(tokens: readonly IToken[], i: number, previous: IToken | undefined): boolean {
   if (!previous || previous.tokenType === LBrace || previous.tokenType === Newline || continuesAfter.has(previous.tokenType)) return false;
   const type = tokens[i]!.tokenType;
-  if (implicitStarters.has(type)) return true;
+  if (implicitStarters.has(type)) return tokens[nextSignificant(tokens, i)]?.tokenType !== Colon;
   if (previous.tokenType === Input || previous.tokenType === Output || previous.tokenType === Shared) return false;
   if (type === Identifier) {
     let j = i + 1;
