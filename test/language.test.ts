@@ -50,6 +50,17 @@ describe('layout and comments', () => {
   });
 });
 
+describe('constant expressions', () => {
+  it('follow the usual precedence, left to right', () => {
+    const g = graphOf(`model M(n: int = 4) {
+      input a: [2 + 3 * n - 1]
+      input b: [20 - 6 / 2, 10 % 4 * 2, -(-n)]
+      output y = concat(a, b -> Flatten()) loss mse
+    }`);
+    expect(g.inputs.map((i) => i.shape)).toEqual([[13], [17, 4, 4]]);
+  });
+});
+
 describe('models and parameters', () => {
   it('uses typed parameters with defaults in shapes and arguments', () => {
     const g = graphOf(`model Forecast(lookBack: int = 30, units: int = 16, act: symbol = tanh, rate: float = 0.25) {

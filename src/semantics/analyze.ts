@@ -29,7 +29,7 @@ export interface Analysis {
   /** Every diagnostic of this file and the files it imports, sorted. */
   readonly diagnostics: readonly Diagnostic[];
   readonly models: readonly ModelAnalysis[];
-  /** Values computed for expressions and names (all instantiations), for hovers and hints. */
+  /** Values computed for expressions and names (all instantiations), for hovers and hints; empty unless `trace` was asked for. */
   readonly trace: ReadonlyMap<object, readonly Value[]>;
 }
 
@@ -38,6 +38,8 @@ export interface AnalyzeOptions {
   readonly text?: string;
   /** Values for model parameters, by model name then parameter name. */
   readonly params?: ReadonlyMap<string, ReadonlyMap<string, Value>>;
+  /** Record the value of every expression (for editors); off for batch checks. */
+  readonly trace?: boolean;
 }
 
 export function analyze(uri: string, host: SourceHost, options: AnalyzeOptions = {}): Analysis {
@@ -54,11 +56,13 @@ export function analyze(uri: string, host: SourceHost, options: AnalyzeOptions =
     }
     return scope;
   };
-  const record = (node: object, value: Value) => {
-    const list = trace.get(node);
-    if (list) list.push(value);
-    else trace.set(node, [value]);
-  };
+  const record = options.trace
+    ? (node: object, value: Value) => {
+        const list = trace.get(node);
+        if (list) list.push(value);
+        else trace.set(node, [value]);
+      }
+    : () => {};
 
   const models: ModelAnalysis[] = [];
   for (const template of unit?.models.values() ?? []) {

@@ -7,7 +7,7 @@ import type { ParamCount, Shape, LayerEntry, MergeEntry, NestedLayer, ParamSpec,
 import { formatShape } from '../catalogue/shape.js';
 import type * as ast from '../syntax/ast.js';
 import type { Span } from '../syntax/source.js';
-import { bindArguments, type BoundArgs } from './bind.js';
+import { bindArguments, type BindContext, type BoundArgs } from './bind.js';
 import { cacheLayer, cachedLayer, report, snakeName, type Frame } from './context.js';
 import { calleeSpan, expectTensor, type Naming } from './evaluate.js';
 import type { DType, LayerInstance, TensorRef } from './graph.js';
@@ -15,6 +15,23 @@ import { instantiateModel } from './instantiate.js';
 import { unknownValue, type EvaluatedArgument, type SharedInstance, type TensorValue, type Value } from './values.js';
 
 export const sizeLimit = 2 ** 31 - 1;
+
+const bindContexts = new WeakMap<Frame, BindContext>();
+
+/** The frame's binding context, made once: binding runs for every layer call. */
+function bindContextOf(f: Frame): BindContext {
+  let ctx = bindContexts.get(f);
+  if (!ctx) {
+    ctx = {
+      uri: f.uri,
+      report: (code, span, message, options) => report(f, code, span, message, options),
+      scopeNames: () => f.scope.byName.keys(),
+      bindNested: (value, span) => bindNested(f, value, span),
+    };
+    bindContexts.set(f, ctx);
+  }
+  return ctx;
+}
 
 export function bindCall(
   f: Frame,
@@ -24,14 +41,7 @@ export function bindCall(
   at: Span,
   validate?: (args: Args) => { param: string; message: string } | undefined,
 ): BoundArgs {
-  const bound = bindArguments(params, args, {
-    uri: f.uri,
-    report: (code, span, message, options) => report(f, code, span, message, options),
-    callee,
-    at,
-    scopeNames: () => f.scope.byName.keys(),
-    bindNested: (value, span) => bindNested(f, value, span),
-  });
+  const bound = bindArguments(params, args, bindContextOf(f), callee, at);
   if (bound.complete && validate) {
     const problem = validate(bound.args);
     if (problem) {
@@ -106,13 +116,14 @@ function layerFor(
   args: Args,
   params: ParamCount,
   site: Span,
-  inputShape: string,
+  inputShape: () => string,
 ): LayerInstance | undefined {
+  if (!f.layerCache) return f.session.graph.addLayer(name, entry, args, params, { uri: f.uri, span: site });
   const existing = cachedLayer(f, key);
   if (existing) {
     const same = existing.params.trainable === params.trainable && existing.params.nonTrainable === params.nonTrainable;
     if (!same) {
-      report(f, 'MBN300', site, `shared layer \`${existing.name}\` has weights for another input shape and cannot take ${inputShape} here`, {
+      report(f, 'MBN300', site, `shared layer \`${existing.name}\` has weights for another input shape and cannot take ${inputShape()} here`, {
         related: [{ uri: existing.origin.uri, span: existing.origin.span, message: 'its weights were created here' }],
         notes: ['a shared layer keeps one set of weights, so every input must have the shape its weights were built for'],
       });
@@ -159,7 +170,8 @@ export function applyLayerEntry(
   const dtype: DType = entry.category === 'reshaping' ? input.dtype : 'float32';
   if (f.mode === 'abstract' || !input.ref) return { kind: 'tensor', shape: result.shape, dtype, ref: undefined };
   const name = sharedName ?? layerName(f, entry.name, naming);
-  const layer = layerFor(f, sharedName ? "shared" : `${at.start}:${entry.name}`, name, entry, bound.args, params, at, formatShape(input.shape));
+  const shape = input.shape;
+  const layer = layerFor(f, sharedName ? 'shared' : `${at.start}:${entry.name}`, name, entry, bound.args, params, at, () => formatShape(shape));
   if (!layer) return unknownTensor();
   const node = f.session.graph.apply(layer, [input.ref], [result.shape], dtype, { uri: f.uri, span: at });
   return { kind: 'tensor', shape: result.shape, dtype, ref: { node, index: 0 } };
@@ -195,7 +207,7 @@ export function applyMergeEntry(
   if (!withinLimits(f, at, entry.name, result.shapes, params)) return unknownOutputs();
   const dtype: DType = entry.name === 'slice' ? inputs[0]!.value!.dtype : 'float32';
   if (f.mode === 'abstract' || inputs.some((i) => !i.value!.ref)) return outputs(result.shapes, undefined, dtype);
-  const layer = layerFor(f, `${at.start}:${entry.name}`, layerName(f, entry.name, naming), entry, bound.args, params, at, shapes.map((s) => formatShape(s)).join(', '));
+  const layer = layerFor(f, `${at.start}:${entry.name}`, layerName(f, entry.name, naming), entry, bound.args, params, at, () => shapes.map((s) => formatShape(s)).join(', '));
   if (!layer) return unknownOutputs();
   const node = f.session.graph.apply(layer, inputs.map((i) => i.value!.ref!), result.shapes, dtype, { uri: f.uri, span: at });
   return outputs(result.shapes, result.shapes.map((_, index) => ({ node, index })), dtype);

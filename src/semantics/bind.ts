@@ -10,13 +10,10 @@ import type { Span } from '../syntax/source.js';
 import { closest } from '../util/suggest.js';
 import { describeValue, type EvaluatedArgument, type Value } from './values.js';
 
+/** What binding needs from its caller; one per frame, reused for every call in it. */
 export interface BindContext {
   readonly uri: string;
   readonly report: (code: DiagnosticCode, at: Span, message: string, options?: DiagnosticOptions) => void;
-  /** Name shown in messages: `Dense`, `concat`. */
-  readonly callee: string;
-  /** Where a missing argument is reported (the callee name). */
-  readonly at: Span;
   /** Names in scope, for "did you mean" on undefined names. */
   readonly scopeNames: () => Iterable<string>;
   /** Binds a nested layer's own arguments (for `Bidirectional(LSTM(32))`). */
@@ -24,6 +21,11 @@ export interface BindContext {
 }
 
 export type ConvertContext = Pick<BindContext, 'report' | 'scopeNames' | 'bindNested'>;
+
+/** A description of the value being checked, built only when a message needs it. */
+export type What = string | (() => string);
+
+const describeWhat = (what: What): string => (typeof what === 'string' ? what : what());
 
 export interface BoundArgs {
   readonly args: Args;
@@ -37,7 +39,11 @@ const invalid = Symbol('invalid');
 const unknown = Symbol('unknown');
 type Converted = ArgValue | typeof invalid | typeof unknown;
 
-export function bindArguments(params: readonly ParamSpec[], given: readonly EvaluatedArgument[], ctx: BindContext): BoundArgs {
+/**
+ * @param callee the name shown in messages: `Dense`, `concat`
+ * @param at where a missing argument is reported (the callee's name)
+ */
+export function bindArguments(params: readonly ParamSpec[], given: readonly EvaluatedArgument[], ctx: BindContext, callee: string, at: Span): BoundArgs {
   const values = new Map<string, { value: Value; span: Span; valueSpan: Span }>();
   const spans = new Map<string, Span>();
   let complete = true;
@@ -48,7 +54,7 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
   for (const arg of given) {
     if (!arg.name) {
       if (sawNamed) {
-        ctx.report('MBN214', arg.span, `positional argument after a named one in ${ctx.callee}(…)`, {
+        ctx.report('MBN214', arg.span, `positional argument after a named one in ${callee}(…)`, {
           notes: ['give this argument by name too, or move it before the named ones'],
         });
         complete = false;
@@ -58,7 +64,7 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
       if (!param) {
         const names = params.map((p) => p.name);
         ctx.report('MBN214', arg.span,
-          `${ctx.callee} takes ${params.length === 0 ? 'no arguments' : `at most ${params.length} positional argument${params.length === 1 ? '' : 's'} (${names.join(', ')})`}, got ${positional}`);
+          `${callee} takes ${params.length === 0 ? 'no arguments' : `at most ${params.length} positional argument${params.length === 1 ? '' : 's'} (${names.join(', ')})`}, got ${positional}`);
         complete = false;
         continue;
       }
@@ -69,15 +75,15 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
     const param = byName(arg.name.name);
     if (!param) {
       const suggestion = closest(arg.name.name, params.flatMap((p) => [p.name, ...(p.aliases ?? [])]));
-      ctx.report('MBN210', arg.name.span, `${ctx.callee} has no parameter \`${arg.name.name}\``, {
-        notes: params.length > 0 ? [`its parameters: ${params.map((p) => p.name).join(', ')}`] : [`${ctx.callee} takes no parameters`],
+      ctx.report('MBN210', arg.name.span, `${callee} has no parameter \`${arg.name.name}\``, {
+        notes: params.length > 0 ? [`its parameters: ${params.map((p) => p.name).join(', ')}`] : [`${callee} takes no parameters`],
         ...(suggestion ? { fix: { title: `did you mean \`${suggestion}\`?`, edits: [{ span: arg.name.span, newText: suggestion }] } } : {}),
       });
       complete = false;
       continue;
     }
     if (values.has(param.name)) {
-      ctx.report('MBN215', arg.span, `\`${param.name}\` is given twice in ${ctx.callee}(…)`, {
+      ctx.report('MBN215', arg.span, `\`${param.name}\` is given twice in ${callee}(…)`, {
         related: [{ uri: ctx.uri, span: values.get(param.name)!.span, message: 'first given here' }],
       });
       complete = false;
@@ -91,15 +97,15 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
     const given_ = values.get(param.name);
     if (!given_) {
       if (param.default === undefined) {
-        ctx.report('MBN211', ctx.at, `${ctx.callee} needs \`${param.name}\`: ${param.doc}`, {
-          notes: [`${ctx.callee}(${params.filter((p) => p.default === undefined).map((p) => p.name).join(', ')}) are required`],
+        ctx.report('MBN211', at, `${callee} needs \`${param.name}\`: ${param.doc}`, {
+          notes: [`${callee}(${params.filter((p) => p.default === undefined).map((p) => p.name).join(', ')}) are required`],
         });
         complete = false;
       } else args[param.name] = param.default;
       continue;
     }
     spans.set(param.name, given_.span);
-    const converted = convert(param.type, given_.value, given_.valueSpan, `\`${param.name}\` of ${ctx.callee}`, ctx);
+    const converted = convert(param.type, given_.value, given_.valueSpan, () => `\`${param.name}\` of ${callee}`, ctx);
     if (converted === invalid || converted === unknown) complete = false;
     else args[param.name] = converted;
   }
@@ -138,18 +144,18 @@ function typeName(type: ParamType): string {
 }
 
 /** Checks one value against a parameter type; reports and returns `invalid` when it does not fit. */
-export function convert(type: ParamType, value: Value, span: Span, what: string, ctx: ConvertContext): Converted {
+export function convert(type: ParamType, value: Value, span: Span, what: What, ctx: ConvertContext): Converted {
   if (value.kind === 'unknown') return unknown;
   const wrong = (extra?: string): typeof invalid => {
     if (value.kind === 'symbol' && type.kind !== 'enum' && !(type.kind === 'optional' && type.of.kind === 'enum')) {
       const suggestion = closest(value.name, ctx.scopeNames());
       ctx.report('MBN200', span, `undefined name \`${value.name}\``, {
-        notes: [`${what} expects ${typeName(type)}`],
+        notes: [`${describeWhat(what)} expects ${typeName(type)}`],
         ...(suggestion ? { fix: { title: `did you mean \`${suggestion}\`?`, edits: [{ span: value.ident.span, newText: suggestion }] } } : {}),
       });
       return invalid;
     }
-    ctx.report('MBN212', span, `${what} expects ${typeName(type)}, got ${describeValue(value)}${extra ?? ''}`);
+    ctx.report('MBN212', span, `${describeWhat(what)} expects ${typeName(type)}, got ${describeValue(value)}${extra ?? ''}`);
     return invalid;
   };
   const range = (n: number, min?: number, max?: number, maxExclusive?: boolean): Converted => {
@@ -157,7 +163,7 @@ export function convert(type: ParamType, value: Value, span: Span, what: string,
     const tooHigh = max !== undefined && (maxExclusive ? n >= max : n > max);
     if (tooLow || tooHigh) {
       const bounds = min !== undefined && max !== undefined ? `in [${min}, ${max}${maxExclusive ? ')' : ']'}` : min !== undefined ? `at least ${min}` : `at most ${max}`;
-      ctx.report('MBN213', span, `${what} must be ${bounds}, got ${n}`);
+      ctx.report('MBN213', span, `${describeWhat(what)} must be ${bounds}, got ${n}`);
       return invalid;
     }
     return n;
@@ -181,7 +187,7 @@ export function convert(type: ParamType, value: Value, span: Span, what: string,
       if (name === undefined) return wrong();
       if (type.values.includes(name)) return name;
       const suggestion = closest(name, type.values);
-      ctx.report('MBN212', span, `${what} expects ${typeName(type)}, got \`${name}\``, {
+      ctx.report('MBN212', span, `${describeWhat(what)} expects ${typeName(type)}, got \`${name}\``, {
         ...(suggestion ? { fix: { title: `did you mean \`${suggestion}\`?`, edits: [{ span, newText: suggestion }] } } : {}),
       });
       return invalid;
@@ -236,7 +242,7 @@ export function convert(type: ParamType, value: Value, span: Span, what: string,
   }
 }
 
-function convertItems(type: ParamType, items: readonly Value[], span: Span, what: string, ctx: ConvertContext): Converted {
+function convertItems(type: ParamType, items: readonly Value[], span: Span, what: What, ctx: ConvertContext): Converted {
   const out: ArgValue[] = [];
   for (const item of items) {
     const c = convert(type, item, span, what, ctx);

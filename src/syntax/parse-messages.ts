@@ -21,8 +21,8 @@ export function labelOf(type: TokenType): string {
 const ruleExpectations: Record<string, string> = {
   statement: 'a statement (`input`, `output`, `shared`, `train` or `name = …`)',
   primary: 'an expression',
-  unary: 'an expression',
-  postfix: 'an expression',
+  operand: 'an expression',
+  binary: 'an expression',
   expression: 'an expression',
   stage: 'a layer call such as `Dense(10)` after `->`',
   outputClause: '`loss`, `weight`, `metrics` or `aux`',

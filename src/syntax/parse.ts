@@ -11,6 +11,7 @@ import type * as ast from './ast.js';
 import { describeToken } from './parse-messages.js';
 import { MbnParser, declarationStarters } from './parser.js';
 import { span, type Span } from './source.js';
+import { scan } from './scanner.js';
 import * as t from './tokens.js';
 
 export interface ParseResult {
@@ -28,7 +29,7 @@ function parser(): MbnParser {
 }
 
 export function parse(text: string, uri: string, sink: DiagnosticSink): ParseResult {
-  const lexed = t.lexer.tokenize(text);
+  const lexed = scan(text);
   for (const error of lexed.errors) {
     const at = span(error.offset, error.offset + Math.max(1, error.length));
     const char = text.slice(error.offset, error.offset + error.length);

@@ -7,13 +7,20 @@
  * building is therefore wrapped in `ACTION`. Tokens the parser inserted while
  * recovering have no position (`isInsertedInRecovery`) and become holes.
  */
-import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
 import type * as ast from './ast.js';
 import { span, type Span } from './source.js';
 import * as t from './tokens.js';
 import { errorMessages } from './parse-messages.js';
 
 type Maybe<T> = T | undefined;
+
+/**
+ * What a rule returns while Chevrotain records the grammar (its results are
+ * never used then). Rules test `RECORDING_PHASE` instead of wrapping their
+ * tree building in `ACTION(() => …)`, which would allocate a closure per call.
+ */
+const recording = undefined as never;
 
 interface SliceRest {
   readonly colon: IToken;
@@ -30,21 +37,37 @@ function tokenSpan(token: IToken): Span {
   return span(token.startOffset, token.startOffset + token.image.length);
 }
 
-/** Span from the first to the last of the given pieces that exist. */
-function spanOf(...parts: Array<IToken | { span: Span } | Span | undefined>): Span {
+type Piece = IToken | { span: Span } | Span | undefined;
+
+/** Span from the first to the last of the given pieces that exist (no rest array: this is hot). */
+function spanOf(a: Piece, b?: Piece, c?: Piece, d?: Piece, e?: Piece): Span {
   let start = Infinity;
   let end = -Infinity;
-  for (const part of parts) {
-    if (part === undefined) continue;
-    let s: Span | undefined;
-    if ('tokenType' in part) s = present(part) ? tokenSpan(part) : undefined;
-    else if ('span' in part) s = part.span;
-    else s = part;
-    if (!s || !Number.isFinite(s.start)) continue;
-    start = Math.min(start, s.start);
-    end = Math.max(end, s.end);
-  }
-  return Number.isFinite(start) ? span(start, end) : span(0, 0);
+  const add = (part: Piece) => {
+    if (part === undefined) return;
+    let s: number;
+    let t: number;
+    if ('tokenType' in part) {
+      if (!present(part)) return;
+      s = part.startOffset;
+      t = s + part.image.length;
+    } else if ('span' in part) {
+      s = part.span.start;
+      t = part.span.end;
+    } else {
+      s = part.start;
+      t = part.end;
+    }
+    if (!Number.isFinite(s)) return;
+    if (s < start) start = s;
+    if (t > end) end = t;
+  };
+  add(a);
+  add(b);
+  add(c);
+  add(d);
+  add(e);
+  return Number.isFinite(start) ? { start, end: Math.max(start, end) } : { start: 0, end: 0 };
 }
 
 function identifier(token: IToken | undefined): Maybe<ast.Identifier> {
@@ -56,6 +79,27 @@ function unquote(raw: string): string {
   const closed = raw.length >= 2 && raw[raw.length - 1] === quote;
   const body = raw.slice(1, closed ? -1 : undefined);
   return body.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r' })[c as 'n'] ?? c);
+}
+
+const precedence: Record<string, number> = { '+': 1, '-': 1, '*': 2, '/': 2, '%': 2 };
+
+/** Builds left-associative binary nodes from `a op b op c …` by operator precedence. */
+function groupByPrecedence(first: ast.Expression, operators: readonly IToken[], operands: readonly ast.Expression[]): ast.Expression {
+  const values: (ast.Expression | undefined)[] = [first];
+  const pending: IToken[] = [];
+  const reduce = () => {
+    const op = pending.pop()!;
+    const right = values.pop();
+    const left = values.pop();
+    values.push(left ? { kind: 'Binary', span: spanOf(left, op, right), operator: op.image as ast.Binary['operator'], left, right } : right);
+  };
+  operators.forEach((op, i) => {
+    while (pending.length > 0 && precedence[pending[pending.length - 1]!.image]! >= precedence[op.image]!) reduce();
+    pending.push(op);
+    values.push(operands[i]);
+  });
+  while (pending.length > 0) reduce();
+  return values[0]!;
 }
 
 export class MbnParser extends EmbeddedActionsParser {
@@ -88,12 +132,13 @@ export class MbnParser extends EmbeddedActionsParser {
       { ALT: () => this.CONSUME(t.UnterminatedString) },
     ]);
     this.MANY2(() => this.CONSUME(t.Newline));
-    return this.ACTION(() => ({
+    if (this.RECORDING_PHASE) return recording;
+    return {
       kind: 'ImportDecl',
       span: spanOf(keyword, close, path),
       path: present(path) ? { kind: 'StringLiteral', value: unquote(path.image), span: tokenSpan(path) } : undefined,
       names: names?.map(identifier).filter((n): n is ast.Identifier => n !== undefined),
-    }));
+    };
   });
 
   public modelDecl = this.RULE('modelDecl', (): ast.ModelDecl => {
@@ -105,7 +150,7 @@ export class MbnParser extends EmbeddedActionsParser {
     });
     const open = this.CONSUME(t.LBrace);
     const body: ast.Statement[] = [];
-    const push = (s: Maybe<ast.Statement>) => this.ACTION(() => s && s.kind && body.push(s));
+    const push = (s: Maybe<ast.Statement>) => (this.RECORDING_PHASE ? undefined : s && s.kind && body.push(s));
     this.OPTION2(() => push(this.SUBRULE(this.statement)));
     this.MANY(() => {
       this.CONSUME(t.Newline);
@@ -113,14 +158,15 @@ export class MbnParser extends EmbeddedActionsParser {
     });
     const close = this.CONSUME(t.RBrace);
     this.MANY2(() => this.CONSUME2(t.Newline));
-    return this.ACTION(() => ({
+    if (this.RECORDING_PHASE) return recording;
+    return {
       kind: 'ModelDecl',
-      span: spanOf(keyword, name, open, ...body, close),
+      span: spanOf(keyword, name, open, body[body.length - 1], close),
       name: identifier(name),
       params: (params ?? []).filter((p) => p && p.kind === 'ParamDecl'),
       body,
-      bodySpan: present(open) ? spanOf(open, ...body, close) : undefined,
-    }));
+      bodySpan: present(open) ? spanOf(open, body[body.length - 1], close) : undefined,
+    };
   });
 
   private paramList = this.RULE('paramList', (): ast.ParamDecl[] => {
@@ -138,7 +184,8 @@ export class MbnParser extends EmbeddedActionsParser {
       this.OPTION2(() => this.CONSUME2(t.Comma));
     });
     this.CONSUME(t.RParen);
-    return this.ACTION(() => params.filter((p) => p && p.kind === 'ParamDecl'));
+    if (this.RECORDING_PHASE) return recording;
+    return params.filter((p) => p && p.kind === 'ParamDecl');
   });
 
   private param = this.RULE('param', (): ast.ParamDecl => {
@@ -150,13 +197,14 @@ export class MbnParser extends EmbeddedActionsParser {
       this.CONSUME(t.Equals);
       value = this.SUBRULE(this.expression);
     });
-    return this.ACTION(() => ({
+    if (this.RECORDING_PHASE) return recording;
+    return {
       kind: 'ParamDecl',
       span: spanOf(name, type, value),
       name: identifier(name),
       type: identifier(type),
       default: value,
-    }));
+    };
   });
 
   // ---------------------------------------------------------------- statements
@@ -183,13 +231,14 @@ export class MbnParser extends EmbeddedActionsParser {
     this.OPTION2(() => {
       dtype = this.CONSUME2(t.Identifier);
     });
-    return this.ACTION(() => ({
+    if (this.RECORDING_PHASE) return recording;
+    return {
       kind: 'InputDecl',
       span: spanOf(keyword, name, shape, dtype),
       name: identifier(name),
       shape,
       dtype: identifier(dtype),
-    }));
+    };
   });
 
   private outputDecl = this.RULE('outputDecl', (): ast.OutputDecl => {
@@ -201,13 +250,14 @@ export class MbnParser extends EmbeddedActionsParser {
     this.MANY(() => {
       clauses.push(this.SUBRULE(this.outputClause));
     });
-    return this.ACTION(() => ({
+    if (this.RECORDING_PHASE) return recording;
+    return {
       kind: 'OutputDecl',
-      span: spanOf(keyword, name, value, ...clauses),
+      span: spanOf(keyword, name, value, clauses[clauses.length - 1]),
       name: identifier(name),
       value,
       clauses: clauses.filter((c) => c && c.kind === 'OutputClause'),
-    }));
+    };
   });
 
   private outputClause = this.RULE('outputClause', (): ast.OutputClause => {
@@ -226,13 +276,14 @@ export class MbnParser extends EmbeddedActionsParser {
         },
       },
     ]);
-    return this.ACTION(() => ({
+    if (this.RECORDING_PHASE) return recording;
+    return {
       kind: 'OutputClause',
       span: spanOf(keyword, value),
       clause: keyword.image as ast.OutputClause['clause'],
       keyword: tokenSpan(keyword),
       value,
-    }));
+    };
   });
 
   private sharedDecl = this.RULE('sharedDecl', (): ast.SharedDecl => {
@@ -240,7 +291,8 @@ export class MbnParser extends EmbeddedActionsParser {
     const name = this.CONSUME(t.Identifier);
     this.CONSUME(t.Equals);
     const value = this.SUBRULE(this.expression);
-    return this.ACTION(() => ({ kind: 'SharedDecl', span: spanOf(keyword, name, value), name: identifier(name), value }));
+    if (this.RECORDING_PHASE) return recording;
+    return { kind: 'SharedDecl', span: spanOf(keyword, name, value), name: identifier(name), value };
   });
 
   private binding = this.RULE('binding', (): ast.Binding => {
@@ -251,12 +303,13 @@ export class MbnParser extends EmbeddedActionsParser {
     });
     this.CONSUME(t.Equals);
     const value = this.SUBRULE(this.expression);
-    return this.ACTION(() => ({
+    if (this.RECORDING_PHASE) return recording;
+    return {
       kind: 'Binding',
-      span: spanOf(...names, value),
+      span: spanOf(names[0], value),
       names: names.map(identifier).filter((n): n is ast.Identifier => n !== undefined),
       value,
-    }));
+    };
   });
 
   private trainBlock = this.RULE('trainBlock', (): ast.TrainBlock => {
@@ -269,34 +322,35 @@ export class MbnParser extends EmbeddedActionsParser {
       this.OPTION2(() => settings.push(this.SUBRULE2(this.setting)));
     });
     const close = this.CONSUME(t.RBrace);
-    return this.ACTION(() => ({
+    if (this.RECORDING_PHASE) return recording;
+    return {
       kind: 'TrainBlock',
-      span: spanOf(keyword, close, ...settings),
+      span: spanOf(keyword, close, settings[settings.length - 1]),
       settings: settings.filter((s) => s && s.kind === 'Setting'),
-    }));
+    };
   });
 
   private setting = this.RULE('setting', (): ast.Setting => {
     const key = this.CONSUME(t.AnyName);
     this.CONSUME(t.Colon);
     const value = this.SUBRULE(this.expression);
-    return this.ACTION(() => ({ kind: 'Setting', span: spanOf(key, value), key: identifier(key), value }));
+    if (this.RECORDING_PHASE) return recording;
+    return { kind: 'Setting', span: spanOf(key, value), key: identifier(key), value };
   });
 
   // ---------------------------------------------------------------- expressions
 
   public expression = this.RULE('expression', (): ast.Expression => {
-    const source = this.SUBRULE(this.additive);
+    const source = this.SUBRULE(this.binary);
     const stages: ast.Stage[] = [];
     this.MANY(() => {
       this.CONSUME(t.Arrow);
       stages.push(this.SUBRULE(this.stage));
     });
-    return this.ACTION(() => {
+    if (this.RECORDING_PHASE) return recording;
       const kept = stages.filter((s) => s && s.kind);
       if (kept.length === 0 || !source) return source;
-      return { kind: 'Pipeline', span: spanOf(source, ...kept), source, stages: kept };
-    });
+      return { kind: 'Pipeline', span: spanOf(source, kept[kept.length - 1]), source, stages: kept };
   });
 
   private stage = this.RULE('stage', (): ast.Stage => {
@@ -306,7 +360,8 @@ export class MbnParser extends EmbeddedActionsParser {
       call = this.SUBRULE(this.argumentList);
     });
     // A name the parser had to invent while recovering is a hole, not a stage.
-    return this.ACTION(() => (present(name) ? this.nameOrCall(name, call) : (undefined as unknown as ast.Stage)));
+    if (this.RECORDING_PHASE) return recording;
+    return present(name) ? this.nameOrCall(name, call) : (undefined as unknown as ast.Stage);
   });
 
   private nameOrCall(name: IToken, call: Maybe<{ args: ast.Argument[]; open: IToken; close: IToken }>): ast.Stage {
@@ -314,10 +369,10 @@ export class MbnParser extends EmbeddedActionsParser {
     if (!call) return { kind: 'NameRef', span: id.span, name: id };
     return {
       kind: 'Call',
-      span: spanOf(name, call.open, ...call.args, call.close),
+      span: spanOf(name, call.open, call.args[call.args.length - 1], call.close),
       callee: id,
       args: call.args,
-      argsSpan: spanOf(call.open, ...call.args, call.close),
+      argsSpan: spanOf(call.open, call.args[call.args.length - 1], call.close),
     };
   }
 
@@ -336,7 +391,8 @@ export class MbnParser extends EmbeddedActionsParser {
       this.OPTION2(() => this.CONSUME2(t.Comma));
     });
     const close = this.CONSUME(t.RParen);
-    return this.ACTION(() => ({ args: args.filter((a) => a && a.kind === 'Argument'), open, close }));
+    if (this.RECORDING_PHASE) return recording;
+    return { args: args.filter((a) => a && a.kind === 'Argument'), open, close };
   });
 
   private argument = this.RULE('argument', (): ast.Argument => {
@@ -346,80 +402,66 @@ export class MbnParser extends EmbeddedActionsParser {
       this.CONSUME(t.Colon);
     });
     const value = this.SUBRULE(this.expression);
-    return this.ACTION(() => ({ kind: 'Argument', span: spanOf(name, value), name: identifier(name), value }));
+    if (this.RECORDING_PHASE) return recording;
+    return { kind: 'Argument', span: spanOf(name, value), name: identifier(name), value };
   });
 
-  private additive = this.RULE('additive', (): ast.Expression => {
-    let left = this.SUBRULE(this.multiplicative);
+  /**
+   * `a + b * -c[0]`: operands separated by binary operators, grouped by
+   * precedence here (`* / %` before `+ -`, left to right) rather than by one
+   * rule per precedence level, which keeps the rule depth of every operand low.
+   */
+  private binary = this.RULE('binary', (): ast.Expression => {
+    const first = this.SUBRULE(this.operand);
+    let operators: IToken[] | undefined;
+    let operands: ast.Expression[] | undefined;
     this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(t.Plus) }, { ALT: () => this.CONSUME(t.Minus) }]);
-      const right = this.SUBRULE2(this.multiplicative);
-      this.ACTION(() => {
-        left = left ? { kind: 'Binary', span: spanOf(left, op, right), operator: op.image as '+' | '-', left, right } : right;
-      });
+      const op = this.CONSUME(t.BinaryOperator);
+      const right = this.SUBRULE2(this.operand);
+      (operators ??= []).push(op);
+      (operands ??= []).push(right);
     });
-    return left;
+    if (this.RECORDING_PHASE || !operators) return first;
+    return groupByPrecedence(first, operators, operands!);
   });
 
-  private multiplicative = this.RULE('multiplicative', (): ast.Expression => {
-    let left = this.SUBRULE(this.unary);
+  /** `-x`, `x[0:1]`, `enc.features`: unary minus, then a primary, then indexes and members. */
+  private operand = this.RULE('operand', (): ast.Expression => {
+    let minus: IToken[] | undefined;
     this.MANY(() => {
-      const op = this.OR([
-        { ALT: () => this.CONSUME(t.Star) },
-        { ALT: () => this.CONSUME(t.Slash) },
-        { ALT: () => this.CONSUME(t.Percent) },
-      ]);
-      const right = this.SUBRULE2(this.unary);
-      this.ACTION(() => {
-        left = left ? { kind: 'Binary', span: spanOf(left, op, right), operator: op.image as '*' | '/' | '%', left, right } : right;
-      });
+      (minus ??= []).push(this.CONSUME(t.Minus));
     });
-    return left;
-  });
-
-  private unary = this.RULE('unary', (): ast.Expression =>
-    this.OR([
-      {
-        ALT: () => {
-          const op = this.CONSUME(t.Minus);
-          const operand = this.SUBRULE(this.unary);
-          return this.ACTION(() => ({ kind: 'Unary', span: spanOf(op, operand), operator: '-', operand }) as ast.Unary);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.postfix) },
-    ]),
-  );
-
-  private postfix = this.RULE('postfix', (): ast.Expression => {
     let target = this.SUBRULE(this.primary);
-    this.MANY(() => {
+    this.MANY2(() => {
       this.OR([
         {
           ALT: () => {
             this.CONSUME(t.LBracket);
             const items: ast.SliceItem[] = [this.SUBRULE(this.sliceItem)];
-            this.MANY2(() => {
+            this.MANY3(() => {
               this.CONSUME(t.Comma);
               items.push(this.SUBRULE2(this.sliceItem));
             });
             const close = this.CONSUME(t.RBracket);
-            this.ACTION(() => {
+            if (!this.RECORDING_PHASE && target) {
               const kept = items.filter((i) => i && i.kind);
-              if (target) target = { kind: 'Index', span: spanOf(target, close, ...kept), target, items: kept };
-            });
+              target = { kind: 'Index', span: spanOf(target, close, kept[kept.length - 1]), target, items: kept };
+            }
           },
         },
         {
           ALT: () => {
             this.CONSUME(t.Dot);
             const name = this.CONSUME(t.Identifier);
-            this.ACTION(() => {
-              if (target) target = { kind: 'Member', span: spanOf(target, name), target, name: identifier(name) };
-            });
+            if (!this.RECORDING_PHASE && target) target = { kind: 'Member', span: spanOf(target, name), target, name: identifier(name) };
           },
         },
       ]);
     });
+    if (this.RECORDING_PHASE || !minus) return target;
+    for (let i = minus.length - 1; i >= 0; i--) {
+      target = { kind: 'Unary', span: spanOf(minus[i], target), operator: '-', operand: target };
+    }
     return target;
   });
 
@@ -438,11 +480,10 @@ export class MbnParser extends EmbeddedActionsParser {
       },
       { ALT: () => (rest = this.SUBRULE2(this.sliceRange)) },
     ]);
-    return this.ACTION(() => {
+    if (this.RECORDING_PHASE) return recording;
       if (!rest) return { kind: 'Position', span: spanOf(start), value: start };
       const s = spanOf(start, rest.colon, rest.stop, rest.secondColon, rest.step);
       return { kind: 'Range', span: s, start, stop: rest.stop, step: rest.step };
-    });
   });
 
   /** `: stop? (: step?)?`, the part of a slice after its start. */
@@ -463,18 +504,25 @@ export class MbnParser extends EmbeddedActionsParser {
     return { colon, stop, step, secondColon };
   });
 
+  /**
+   * The alternatives are built once and reused (Chevrotain's "OR caching"):
+   * `primary` runs for every operand, and a fresh array of closures per call
+   * was a measurable share of parse time.
+   */
+  private primaryAlternatives: IOrAlt<ast.Expression>[] | undefined;
   private primary = this.RULE('primary', (): ast.Expression =>
-    this.OR([
+    this.OR((this.primaryAlternatives ??= [
       {
         ALT: () => {
           const tok = this.CONSUME(t.NumberLiteral);
-          return this.ACTION(() => ({
+          if (this.RECORDING_PHASE) return recording;
+          return {
             kind: 'NumberLiteral',
             span: tokenSpan(tok),
             value: Number(tok.image),
             isInteger: /^\d+$/.test(tok.image),
             text: tok.image,
-          }));
+          };
         },
       },
       {
@@ -483,19 +531,22 @@ export class MbnParser extends EmbeddedActionsParser {
             { ALT: () => this.CONSUME(t.StringLiteral) },
             { ALT: () => this.CONSUME(t.UnterminatedString) },
           ]);
-          return this.ACTION(() => ({ kind: 'StringLiteral', span: tokenSpan(tok), value: unquote(tok.image) }));
+          if (this.RECORDING_PHASE) return recording;
+          return { kind: 'StringLiteral', span: tokenSpan(tok), value: unquote(tok.image) };
         },
       },
       {
         ALT: () => {
           const tok = this.OR3([{ ALT: () => this.CONSUME(t.True) }, { ALT: () => this.CONSUME(t.False) }]);
-          return this.ACTION(() => ({ kind: 'BooleanLiteral', span: tokenSpan(tok), value: /^[tT]/.test(tok.image) }));
+          if (this.RECORDING_PHASE) return recording;
+          return { kind: 'BooleanLiteral', span: tokenSpan(tok), value: /^[tT]/.test(tok.image) };
         },
       },
       {
         ALT: () => {
           const tok = this.CONSUME(t.None);
-          return this.ACTION(() => ({ kind: 'NoneLiteral', span: tokenSpan(tok) }));
+          if (this.RECORDING_PHASE) return recording;
+          return { kind: 'NoneLiteral', span: tokenSpan(tok) };
         },
       },
       {
@@ -505,7 +556,8 @@ export class MbnParser extends EmbeddedActionsParser {
           this.OPTION(() => {
             call = this.SUBRULE(this.argumentList);
           });
-          return this.ACTION(() => (present(name) ? this.nameOrCall(name, call) : (undefined as unknown as ast.Expression)));
+          if (this.RECORDING_PHASE) return recording;
+          return present(name) ? this.nameOrCall(name, call) : (undefined as unknown as ast.Expression);
         },
       },
       {
@@ -524,10 +576,9 @@ export class MbnParser extends EmbeddedActionsParser {
             this.OPTION3(() => this.CONSUME2(t.Comma));
           });
           const close = this.CONSUME(t.RBracket);
-          return this.ACTION(() => {
-            const kept = items.filter((i) => i && i.kind);
-            return { kind: 'ListLiteral', span: spanOf(open, ...kept, close), items: kept };
-          });
+          if (this.RECORDING_PHASE) return recording;
+          const kept = items.filter((i) => i && i.kind);
+          return { kind: 'ListLiteral', span: spanOf(open, kept[0], kept[kept.length - 1], close), items: kept };
         },
       },
       {
@@ -548,14 +599,13 @@ export class MbnParser extends EmbeddedActionsParser {
             comma = true;
           });
           const close = this.CONSUME(t.RParen);
-          return this.ACTION(() => {
-            const kept = items.filter((i) => i && i.kind);
-            if (!comma && kept.length === 1) return kept[0]!;
-            return { kind: 'TupleLiteral', span: spanOf(open, ...kept, close), items: kept, ...(present(close) ? {} : { recovered: true }) };
-          });
+          if (this.RECORDING_PHASE) return recording;
+          const kept = items.filter((i) => i && i.kind);
+          if (!comma && kept.length === 1) return kept[0]!;
+          return { kind: 'TupleLiteral', span: spanOf(open, kept[0], kept[kept.length - 1], close), items: kept, ...(present(close) ? {} : { recovered: true }) };
         },
       },
-    ]),
+    ])),
   );
 }
 

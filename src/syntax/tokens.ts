@@ -68,11 +68,13 @@ export const LBracket = createToken({ name: 'LBracket', pattern: /\[/, label: '`
 export const RBracket = createToken({ name: 'RBracket', pattern: /]/, label: '`]`' });
 export const LBrace = createToken({ name: 'LBrace', pattern: /{/, label: '`{`' });
 export const RBrace = createToken({ name: 'RBrace', pattern: /}/, label: '`}`' });
-export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: '`+`' });
-export const Minus = createToken({ name: 'Minus', pattern: /-/, label: '`-`' });
-export const Star = createToken({ name: 'Star', pattern: /\*/, label: '`*`' });
-export const Slash = createToken({ name: 'Slash', pattern: /\//, label: '`/`' });
-export const Percent = createToken({ name: 'Percent', pattern: /%/, label: '`%`' });
+/** `+ - * / %`; precedence is applied by the parser's action, not by the grammar. */
+export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lexer.NA, label: 'an operator' });
+export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: '`+`', categories: [BinaryOperator] });
+export const Minus = createToken({ name: 'Minus', pattern: /-/, label: '`-`', categories: [BinaryOperator] });
+export const Star = createToken({ name: 'Star', pattern: /\*/, label: '`*`', categories: [BinaryOperator] });
+export const Slash = createToken({ name: 'Slash', pattern: /\//, label: '`/`', categories: [BinaryOperator] });
+export const Percent = createToken({ name: 'Percent', pattern: /%/, label: '`%`', categories: [BinaryOperator] });
 
 /** Statement separator after the layout rule; the lexer emits one per line break. */
 export const Newline = createToken({ name: 'Newline', pattern: /\n/, line_breaks: true, label: 'end of line' });
@@ -110,9 +112,10 @@ export const allTokens: TokenType[] = [
   Star,
   Slash,
   Percent,
+  BinaryOperator,
 ];
 
-export const lexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: 'full' });
+export const lexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: 'onlyOffset' });
 
 const continuesAfter = new Set<TokenType>([Arrow, Comma, Equals, Colon, Plus, Minus, Star, Slash, Percent, LParen, LBracket, LBrace]);
 const outputClauseKeywords = new Set<TokenType>([Aux, Loss, Weight, Metrics]);

@@ -1,0 +1,36 @@
+/**
+ * `npm run bench`: runs every benchmark, prints a table and writes
+ * bench/RESULTS.md with the machine and the date. Targets are reported,
+ * not asserted: timing never fails the test suite.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchFrontend } from './frontend.js';
+import type { BenchResult } from './stats.js';
+
+function verdict(r: BenchResult): string {
+  if (!r.target) return '';
+  const ok = (r.target.max === undefined || r.value <= r.target.max) && (r.target.min === undefined || r.value >= r.target.min);
+  return ok ? 'meets target' : 'MISSES target';
+}
+
+const results: BenchResult[] = [...benchFrontend()];
+const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+const date = new Date().toISOString().slice(0, 10);
+const rows = results.map((r) => `| ${r.name} | ${r.value.toFixed(1)} ${r.unit} | ${r.detail} | ${verdict(r)} |`);
+const report = [
+  '# Benchmark results',
+  '',
+  `Measured by \`npm run bench\` on ${date}: ${machine}.`,
+  '',
+  '| Benchmark | Result | Detail | Target |',
+  '|---|---|---|---|',
+  ...rows,
+  '',
+].join('\n');
+console.log(report);
+const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
+writeFileSync(`${file}.tmp`, report);
+renameSync(`${file}.tmp`, file);

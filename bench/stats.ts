@@ -1,0 +1,14 @@
+export interface BenchResult {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly detail: string;
+  /** The target this figure is measured against, for the report (never asserted in tests). */
+  readonly target?: { readonly max?: number; readonly min?: number };
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
