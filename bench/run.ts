@@ -3,12 +3,19 @@
  * bench/RESULTS.md with the machine and the date. Targets are reported,
  * not asserted: timing never fails the test suite.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchFrontend } from './frontend.js';
 import type { BenchResult } from './stats.js';
+
+/** The repository root, whether this runs from bench/ (tsx) or dist/bench/ (compiled). */
+function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
 
 function verdict(r: BenchResult): string {
   if (!r.target) return '';
@@ -31,6 +38,6 @@ const report = [
   '',
 ].join('\n');
 console.log(report);
-const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
+const file = path.join(repoRoot(), 'bench', 'RESULTS.md');
 writeFileSync(`${file}.tmp`, report);
 renameSync(`${file}.tmp`, file);
