@@ -4,7 +4,7 @@
  * Chevrotain's token type names.
  */
 import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
-import { Newline } from './tokens.js';
+import { Arrow, Identifier, Newline } from './tokens.js';
 
 export function describeToken(token: IToken): string {
   if (token.tokenType === EOF) return 'end of file';
@@ -17,14 +17,14 @@ export function labelOf(type: TokenType): string {
   return type.LABEL ?? type.name;
 }
 
+const stageExpectation = 'a layer call such as `Dense(10)` after `->`';
+
 /** What each rule expects, in words, when none of its alternatives matched. */
 const ruleExpectations: Record<string, string> = {
   statement: 'a statement (`input`, `output`, `shared`, `train` or `name = …`)',
   primary: 'an expression',
   operand: 'an expression',
-  binary: 'an expression',
   expression: 'an expression',
-  stage: 'a layer call such as `Dense(10)` after `->`',
   outputClause: '`loss`, `weight`, `metrics` or `aux`',
   setting: 'a training setting such as `epochs: 10`',
   sliceItem: 'an index or a slice such as `0:2`',
@@ -37,8 +37,8 @@ function listOf(labels: string[]): string {
 }
 
 export const errorMessages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage({ expected, actual, ruleName }) {
-    const what = ruleName === 'stage' ? ruleExpectations['stage'] : labelOf(expected);
+  buildMismatchTokenMessage({ expected, actual, previous }) {
+    const what = expected === Identifier && previous?.tokenType === Arrow ? stageExpectation : labelOf(expected);
     return `expected ${what} but found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {

@@ -22,6 +22,12 @@ type Maybe<T> = T | undefined;
  */
 const recording = undefined as never;
 
+interface ArgumentList {
+  readonly args: ast.Argument[];
+  readonly open: IToken;
+  readonly close: IToken;
+}
+
 interface SliceRest {
   readonly colon: IToken;
   readonly stop: Maybe<ast.Expression>;
@@ -100,6 +106,10 @@ function groupByPrecedence(first: ast.Expression, operators: readonly IToken[], 
   });
   while (pending.length > 0) reduce();
   return values[0]!;
+}
+
+function argument(name: IToken | undefined, value: ast.Expression | undefined): ast.Argument {
+  return { kind: 'Argument', span: spanOf(name, value), name: identifier(name), value };
 }
 
 export class MbnParser extends EmbeddedActionsParser {
@@ -340,31 +350,40 @@ export class MbnParser extends EmbeddedActionsParser {
 
   // ---------------------------------------------------------------- expressions
 
+  /**
+   * `operand (op operand)* (-> stage)*`. Binary operators and pipeline stages
+   * are read here rather than in rules of their own: every rule invocation
+   * costs, and expressions are most of a spec. Operators are grouped by
+   * precedence in the action; a stage is `Name` or `Name(args)`.
+   */
   public expression = this.RULE('expression', (): ast.Expression => {
-    const source = this.SUBRULE(this.binary);
-    const stages: ast.Stage[] = [];
+    const first = this.SUBRULE(this.operand);
+    let operators: IToken[] | undefined;
+    let operands: ast.Expression[] | undefined;
     this.MANY(() => {
+      const op = this.CONSUME(t.BinaryOperator);
+      const right = this.SUBRULE2(this.operand);
+      (operators ??= []).push(op);
+      (operands ??= []).push(right);
+    });
+    let stages: ast.Stage[] | undefined;
+    this.MANY2(() => {
       this.CONSUME(t.Arrow);
-      stages.push(this.SUBRULE(this.stage));
+      const name = this.CONSUME(t.Identifier);
+      let call: Maybe<ArgumentList>;
+      this.OPTION(() => {
+        call = this.SUBRULE(this.argumentList);
+      });
+      // A name the parser had to invent while recovering is a hole, not a stage.
+      if (!this.RECORDING_PHASE && present(name)) (stages ??= []).push(this.nameOrCall(name, call));
     });
     if (this.RECORDING_PHASE) return recording;
-      const kept = stages.filter((s) => s && s.kind);
-      if (kept.length === 0 || !source) return source;
-      return { kind: 'Pipeline', span: spanOf(source, kept[kept.length - 1]), source, stages: kept };
+    const source = operators ? groupByPrecedence(first, operators, operands!) : first;
+    if (!stages || !source) return source;
+    return { kind: 'Pipeline', span: spanOf(source, stages[stages.length - 1]), source, stages };
   });
 
-  private stage = this.RULE('stage', (): ast.Stage => {
-    const name = this.CONSUME(t.Identifier);
-    let call: Maybe<{ args: ast.Argument[]; open: IToken; close: IToken }>;
-    this.OPTION(() => {
-      call = this.SUBRULE(this.argumentList);
-    });
-    // A name the parser had to invent while recovering is a hole, not a stage.
-    if (this.RECORDING_PHASE) return recording;
-    return present(name) ? this.nameOrCall(name, call) : (undefined as unknown as ast.Stage);
-  });
-
-  private nameOrCall(name: IToken, call: Maybe<{ args: ast.Argument[]; open: IToken; close: IToken }>): ast.Stage {
+  private nameOrCall(name: IToken, call: Maybe<ArgumentList>): ast.Stage {
     const id = identifier(name) ?? { kind: 'Identifier', name: '', span: span(0, 0) };
     if (!call) return { kind: 'NameRef', span: id.span, name: id };
     return {
@@ -376,53 +395,36 @@ export class MbnParser extends EmbeddedActionsParser {
     };
   }
 
-  private argumentList = this.RULE('argumentList', () => {
+  /** `( [name:] value, … )`, a trailing comma allowed; arguments are read inline (no rule of their own) for speed. */
+  private argumentList = this.RULE('argumentList', (): ArgumentList => {
     const args: ast.Argument[] = [];
     const open = this.CONSUME(t.LParen);
     this.OPTION(() => {
-      args.push(this.SUBRULE(this.argument));
+      let name: Maybe<IToken>;
+      this.OPTION2(() => {
+        name = this.CONSUME(t.AnyName);
+        this.CONSUME(t.Colon);
+      });
+      const value = this.SUBRULE(this.expression);
+      if (!this.RECORDING_PHASE) args.push(argument(name, value));
       this.MANY({
         GATE: () => this.LA(2).tokenType !== t.RParen,
         DEF: () => {
           this.CONSUME(t.Comma);
-          args.push(this.SUBRULE2(this.argument));
+          let next: Maybe<IToken>;
+          this.OPTION3(() => {
+            next = this.CONSUME2(t.AnyName);
+            this.CONSUME2(t.Colon);
+          });
+          const nextValue = this.SUBRULE2(this.expression);
+          if (!this.RECORDING_PHASE) args.push(argument(next, nextValue));
         },
       });
-      this.OPTION2(() => this.CONSUME2(t.Comma));
+      this.OPTION4(() => this.CONSUME2(t.Comma));
     });
     const close = this.CONSUME(t.RParen);
     if (this.RECORDING_PHASE) return recording;
-    return { args: args.filter((a) => a && a.kind === 'Argument'), open, close };
-  });
-
-  private argument = this.RULE('argument', (): ast.Argument => {
-    let name: Maybe<IToken>;
-    this.OPTION(() => {
-      name = this.CONSUME(t.AnyName);
-      this.CONSUME(t.Colon);
-    });
-    const value = this.SUBRULE(this.expression);
-    if (this.RECORDING_PHASE) return recording;
-    return { kind: 'Argument', span: spanOf(name, value), name: identifier(name), value };
-  });
-
-  /**
-   * `a + b * -c[0]`: operands separated by binary operators, grouped by
-   * precedence here (`* / %` before `+ -`, left to right) rather than by one
-   * rule per precedence level, which keeps the rule depth of every operand low.
-   */
-  private binary = this.RULE('binary', (): ast.Expression => {
-    const first = this.SUBRULE(this.operand);
-    let operators: IToken[] | undefined;
-    let operands: ast.Expression[] | undefined;
-    this.MANY(() => {
-      const op = this.CONSUME(t.BinaryOperator);
-      const right = this.SUBRULE2(this.operand);
-      (operators ??= []).push(op);
-      (operands ??= []).push(right);
-    });
-    if (this.RECORDING_PHASE || !operators) return first;
-    return groupByPrecedence(first, operators, operands!);
+    return { args, open, close };
   });
 
   /** `-x`, `x[0:1]`, `enc.features`: unary minus, then a primary, then indexes and members. */
@@ -552,7 +554,7 @@ export class MbnParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const name = this.CONSUME(t.Identifier);
-          let call: Maybe<{ args: ast.Argument[]; open: IToken; close: IToken }>;
+          let call: Maybe<ArgumentList>;
           this.OPTION(() => {
             call = this.SUBRULE(this.argumentList);
           });
