@@ -44,12 +44,11 @@ type Converted = ArgValue | typeof invalid | typeof unknown;
  * @param at where a missing argument is reported (the callee's name)
  */
 export function bindArguments(params: readonly ParamSpec[], given: readonly EvaluatedArgument[], ctx: BindContext, callee: string, at: Span): BoundArgs {
-  const values = new Map<string, { value: Value; span: Span; valueSpan: Span }>();
-  const spans = new Map<string, Span>();
+  // One slot per parameter, in declaration order (arrays, not maps: this runs for every layer call).
+  const slots: (EvaluatedArgument | undefined)[] = new Array(params.length);
   let complete = true;
   let positional = 0;
   let sawNamed = false;
-  const byName = (name: string) => params.find((p) => p.name === name || p.aliases?.includes(name));
 
   for (const arg of given) {
     if (!arg.name) {
@@ -60,42 +59,46 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
         complete = false;
         continue;
       }
-      const param = params[positional++];
-      if (!param) {
+      if (positional >= params.length) {
+        positional++;
         const names = params.map((p) => p.name);
         ctx.report('MBN214', arg.span,
           `${callee} takes ${params.length === 0 ? 'no arguments' : `at most ${params.length} positional argument${params.length === 1 ? '' : 's'} (${names.join(', ')})`}, got ${positional}`);
         complete = false;
         continue;
       }
-      values.set(param.name, { value: arg.value, span: arg.span, valueSpan: arg.valueSpan ?? arg.span });
+      slots[positional++] = arg;
       continue;
     }
     sawNamed = true;
-    const param = byName(arg.name.name);
-    if (!param) {
-      const suggestion = closest(arg.name.name, params.flatMap((p) => [p.name, ...(p.aliases ?? [])]));
-      ctx.report('MBN210', arg.name.span, `${callee} has no parameter \`${arg.name.name}\``, {
+    const name = arg.name.name;
+    const index = params.findIndex((p) => p.name === name || p.aliases?.includes(name));
+    if (index < 0) {
+      const suggestion = closest(name, params.flatMap((p) => [p.name, ...(p.aliases ?? [])]));
+      ctx.report('MBN210', arg.name.span, `${callee} has no parameter \`${name}\``, {
         notes: params.length > 0 ? [`its parameters: ${params.map((p) => p.name).join(', ')}`] : [`${callee} takes no parameters`],
         ...(suggestion ? { fix: { title: `did you mean \`${suggestion}\`?`, edits: [{ span: arg.name.span, newText: suggestion }] } } : {}),
       });
       complete = false;
       continue;
     }
-    if (values.has(param.name)) {
-      ctx.report('MBN215', arg.span, `\`${param.name}\` is given twice in ${callee}(…)`, {
-        related: [{ uri: ctx.uri, span: values.get(param.name)!.span, message: 'first given here' }],
+    const previous = slots[index];
+    if (previous) {
+      ctx.report('MBN215', arg.span, `\`${params[index]!.name}\` is given twice in ${callee}(…)`, {
+        related: [{ uri: ctx.uri, span: previous.span, message: 'first given here' }],
       });
       complete = false;
       continue;
     }
-    values.set(param.name, { value: arg.value, span: arg.span, valueSpan: arg.valueSpan ?? arg.span });
+    slots[index] = arg;
   }
 
   const args: Record<string, ArgValue> = {};
-  for (const param of params) {
-    const given_ = values.get(param.name);
-    if (!given_) {
+  const spans = new Map<string, Span>();
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    const arg = slots[i];
+    if (!arg) {
       if (param.default === undefined) {
         ctx.report('MBN211', at, `${callee} needs \`${param.name}\`: ${param.doc}`, {
           notes: [`${callee}(${params.filter((p) => p.default === undefined).map((p) => p.name).join(', ')}) are required`],
@@ -104,8 +107,8 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
       } else args[param.name] = param.default;
       continue;
     }
-    spans.set(param.name, given_.span);
-    const converted = convert(param.type, given_.value, given_.valueSpan, () => `\`${param.name}\` of ${callee}`, ctx);
+    spans.set(param.name, arg.span);
+    const converted = convert(param.type, arg.value, arg.valueSpan ?? arg.span, () => `\`${param.name}\` of ${callee}`, ctx);
     if (converted === invalid || converted === unknown) complete = false;
     else args[param.name] = converted;
   }

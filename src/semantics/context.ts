@@ -79,7 +79,14 @@ export function cacheLayer(frame: Frame, key: string, layer: LayerInstance): voi
 }
 
 /** Keras-style snake_case layer name for an entry: `MaxPool2D` → `max_pool2d`. */
+const snakeNames = new Map<string, string>();
+
 export function snakeName(name: string): string {
-  // Keras style: a digit does not start a new word (`Conv2D` → `conv2d`, not `conv2_d`).
-  return name.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
+  let snake = snakeNames.get(name);
+  if (snake === undefined) {
+    // Keras style: a digit does not start a new word (`Conv2D` → `conv2d`, not `conv2_d`).
+    snake = name.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
+    snakeNames.set(name, snake);
+  }
+  return snake;
 }

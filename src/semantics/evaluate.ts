@@ -88,7 +88,9 @@ function evaluateName(f: Frame, ref: ast.NameRef): Value {
 }
 
 export function evaluateArguments(f: Frame, args: readonly ast.Argument[], naming: Naming): EvaluatedArgument[] {
-  return args.map((arg) => ({ name: arg.name, value: evaluate(f, arg.value, inner(naming)), span: arg.span, valueSpan: arg.value?.span ?? arg.span }));
+  if (args.length === 0) return [];
+  const argNaming = inner(naming);
+  return args.map((arg) => ({ name: arg.name, value: evaluate(f, arg.value, argNaming), span: arg.span, valueSpan: arg.value?.span ?? arg.span }));
 }
 
 function bindFunction(f: Frame, target: Extract<Target, { kind: 'function' }>, at: Span, args: readonly EvaluatedArgument[]): Value {

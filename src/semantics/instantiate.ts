@@ -224,7 +224,7 @@ function runBody(f: Frame, provided: ProvidedInputs | undefined): BodyResult {
         break;
       }
       case 'Binding': {
-        const base = statement.names.map((n) => n.name).join('_');
+        const base = statement.names.length === 1 ? statement.names[0]!.name : statement.names.map((n) => n.name).join('_');
         const value = evaluate(f, statement.value, { base, final: true });
         bindNames(f, statement, value);
         break;

@@ -9,7 +9,6 @@ import type * as ast from '../syntax/ast.js';
 import { parse } from '../syntax/parse.js';
 import { LineMap } from '../syntax/source.js';
 import { closest } from '../util/suggest.js';
-import type { IToken } from 'chevrotain';
 
 /** Where source text comes from: the file system for the CLI, open documents for the language server. */
 export interface SourceHost {
@@ -21,7 +20,6 @@ export interface SourceUnit {
   readonly text: string;
   readonly lines: LineMap;
   readonly syntax: ast.SourceFile;
-  readonly tokens: readonly IToken[];
   /** Models declared in this file, by name (the first of duplicates). */
   readonly models: Map<string, ModelTemplate>;
   /** Models usable in this file: its own and the imported ones. */
@@ -54,8 +52,8 @@ export class Program {
     if (existing) return existing;
     const source = text ?? this.host.readFile(uri);
     if (source === undefined) return undefined;
-    const { file, tokens } = parse(source, uri, this.sink);
-    const unit: SourceUnit = { uri, text: source, lines: new LineMap(source), syntax: file, tokens, models: new Map(), visible: new Map() };
+    const { file } = parse(source, uri, this.sink);
+    const unit: SourceUnit = { uri, text: source, lines: new LineMap(source), syntax: file, models: new Map(), visible: new Map() };
     this.units.set(uri, unit);
     for (const decl of file.models) {
       if (!decl.name) continue;

@@ -14,10 +14,13 @@ import { span, type Span } from './source.js';
 import { scan } from './scanner.js';
 import * as t from './tokens.js';
 
+/**
+ * The tokens are not kept: holding 100k+ of them alive for the life of an
+ * analysis made the garbage collector copy them again and again; tools that
+ * need them (formatting, highlighting) scan again, which is cheap.
+ */
 export interface ParseResult {
   readonly file: ast.SourceFile;
-  /** Tokens after the layout rule (used by the formatter and semantic highlighting). */
-  readonly tokens: readonly IToken[];
 }
 
 let sharedParser: MbnParser | undefined;
@@ -89,7 +92,7 @@ export function parse(text: string, uri: string, sink: DiagnosticSink): ParseRes
     i = end;
   }
   const file: ast.SourceFile = { kind: 'SourceFile', span: span(0, text.length), imports, models, comments };
-  return { file, tokens };
+  return { file };
 }
 
 /** `model` or `import`, unless used as a name (`train { model: 3 }`). */

@@ -41,9 +41,13 @@ const isNamePart = (c: number) => isNameStart(c) || isDigit(c);
 /** The characters the WhiteSpace token skips: space, \t, \r, \f, \v, no-break space, BOM. */
 const isBlank = (c: number) => c === 32 || c === 9 || c === 13 || c === 12 || c === 11 || c === 0xa0 || c === 0xfeff;
 
-function token(type: TokenType, text: string, start: number, end: number): IToken {
-  return { image: text.slice(start, end), startOffset: start, endOffset: end - 1, tokenType: type, tokenTypeIdx: type.tokenTypeIdx! } as IToken;
+function token(type: TokenType, text: string, start: number, end: number, image = text.slice(start, end)): IToken {
+  return { image, startOffset: start, endOffset: end - 1, tokenType: type, tokenTypeIdx: type.tokenTypeIdx! } as IToken;
 }
+
+/** Images of punctuation, shared: most tokens are punctuation, and a fresh string each would be garbage. */
+const singleImages: (string | undefined)[] = [];
+for (let c = 0; c < 128; c++) singleImages[c] = String.fromCharCode(c);
 
 /** The end of a number starting at `i` (`12`, `1.5`, `.5`, `1e-3`, `2.`), as the NumberLiteral pattern matches it. */
 function numberEnd(text: string, i: number): number {
@@ -140,13 +144,24 @@ export function scan(text: string): ScanResult {
     } else if (isNameStart(c)) {
       let j = i + 1;
       while (j < n && isNamePart(text.charCodeAt(j))) j++;
-      end = j;
-      type = keywordTypes.get(text.slice(i, j)) ?? t.Identifier;
+      const image = text.slice(i, j);
+      flushError(i);
+      tokens.push(token(keywordTypes.get(image) ?? t.Identifier, text, i, j, image));
+      i = j;
+      continue;
     } else if (c === 45 && next === 62 /* -> */) {
-      type = t.Arrow;
-      end = i + 2;
+      flushError(i);
+      tokens.push(token(t.Arrow, text, i, i + 2, '->'));
+      i += 2;
+      continue;
     } else {
       type = single[c];
+      if (type) {
+        flushError(i);
+        tokens.push(token(type, text, i, i + 1, singleImages[c]));
+        i++;
+        continue;
+      }
     }
     if (!type) {
       if (errorStart < 0) errorStart = i;
