@@ -196,50 +196,50 @@ function weightedTfjs(className: string) {
     if (alpha === 'trainable') config = { mode: 'trainable', init: args['init'] };
     else if (typeof alpha === 'number') config = { mode: 'fixed', weights: [alpha, 1 - alpha] };
     else if (weights === 'softmax') config = { mode: 'softmax', count: inputs.length };
-    else config = { mode: 'fixed', weights: ints(weights) };
+    else config = { mode: 'fixed', weights: weights as number[] };
     return { factory: className, config, custom: true };
   };
 }
 
-export const weightedSum: MergeEntry = {
-  kind: 'merge',
-  name: 'weighted_sum',
-  category: 'weighted merge',
-  doc: [
+/** weighted_sum and weighted_product share their weights, checks and counts; only the combination differs. */
+function weightedMerge(name: string, doc: string, className: string): MergeEntry {
+  return {
+    kind: 'merge',
+    name,
+    category: 'weighted merge',
+    doc,
+    inputsDoc: 'a, b, …',
+    minInputs: 2,
+    maxInputs: Infinity,
+    params: [alphaParam, weightsParam, initParam],
+    validate: validateWeights,
+    outputShapes: (inputs, args) => weightedShapes(name, inputs, args),
+    paramCount: weightedParams,
+    tfjs: weightedTfjs(className),
+  };
+}
+
+export const weightedSum = weightedMerge(
+  'weighted_sum',
+  [
     'Weighted sum of same-shaped tensors.',
     '- `weighted_sum(a, b, alpha: 0.1)` → `0.1*a + 0.9*b` (fixed);',
     '- `weighted_sum(a, b, alpha: trainable)` → a learned `alpha` kept in [0, 1] (1 parameter);',
     '- `weighted_sum(a, b, c, weights: softmax)` → N learned weights normalised by a softmax (N parameters);',
     '- `weighted_sum(a, b, c, weights: [0.2, 0.3, 0.5])` → fixed weights.',
   ].join('\n'),
-  inputsDoc: 'a, b, …',
-  minInputs: 2,
-  maxInputs: Infinity,
-  params: [alphaParam, weightsParam, initParam],
-  validate: validateWeights,
-  outputShapes: (inputs, args) => weightedShapes('weighted_sum', inputs, args),
-  paramCount: weightedParams,
-  tfjs: weightedTfjs('WeightedSum'),
-};
+  'WeightedSum',
+);
 
-export const weightedProduct: MergeEntry = {
-  kind: 'merge',
-  name: 'weighted_product',
-  category: 'weighted merge',
-  doc: [
+export const weightedProduct = weightedMerge(
+  'weighted_product',
+  [
     'Weighted product (weighted geometric mean) of same-shaped positive tensors, e.g. two softmax outputs:',
     '`weighted_product(a, b, alpha: 0.3)` → `a^0.3 * b^0.7`. `alpha: trainable` learns the weight in [0, 1];',
     '`weights: softmax` learns N weights. Inputs should be positive (probabilities); they are clipped at 1e-7.',
   ].join('\n'),
-  inputsDoc: 'a, b, …',
-  minInputs: 2,
-  maxInputs: Infinity,
-  params: [alphaParam, weightsParam, initParam],
-  validate: validateWeights,
-  outputShapes: (inputs, args) => weightedShapes('weighted_product', inputs, args),
-  paramCount: weightedParams,
-  tfjs: weightedTfjs('WeightedProduct'),
-};
+  'WeightedProduct',
+);
 
 export const mixture: MergeEntry = {
   kind: 'merge',
