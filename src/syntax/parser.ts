@@ -370,10 +370,7 @@ export class MbnParser extends EmbeddedActionsParser {
     this.MANY2(() => {
       this.CONSUME(t.Arrow);
       const name = this.CONSUME(t.Identifier);
-      let call: Maybe<ArgumentList>;
-      this.OPTION(() => {
-        call = this.SUBRULE(this.argumentList);
-      });
+      const call = this.OPTION(this.optionalArguments);
       // A name the parser had to invent while recovering is a hole, not a stage.
       if (!this.RECORDING_PHASE && present(name)) (stages ??= []).push(this.nameOrCall(name, call));
     });
@@ -394,6 +391,9 @@ export class MbnParser extends EmbeddedActionsParser {
       argsSpan: spanOf(call.open, call.args[call.args.length - 1], call.close),
     };
   }
+
+  /** `Name(…)` after a name; one shared closure, since a fresh one per name was garbage. */
+  private readonly optionalArguments = (): ArgumentList => this.SUBRULE(this.argumentList);
 
   /** `( [name:] value, … )`, a trailing comma allowed; arguments are read inline (no rule of their own) for speed. */
   private argumentList = this.RULE('argumentList', (): ArgumentList => {
@@ -427,12 +427,8 @@ export class MbnParser extends EmbeddedActionsParser {
     return { args, open, close };
   });
 
-  /** `-x`, `x[0:1]`, `enc.features`: unary minus, then a primary, then indexes and members. */
+  /** `x[0:1]`, `enc.features`: a primary, then indexes and members. (Unary minus is a primary.) */
   private operand = this.RULE('operand', (): ast.Expression => {
-    let minus: IToken[] | undefined;
-    this.MANY(() => {
-      (minus ??= []).push(this.CONSUME(t.Minus));
-    });
     let target = this.SUBRULE(this.primary);
     this.MANY2(() => {
       this.OR([
@@ -460,10 +456,6 @@ export class MbnParser extends EmbeddedActionsParser {
         },
       ]);
     });
-    if (this.RECORDING_PHASE || !minus) return target;
-    for (let i = minus.length - 1; i >= 0; i--) {
-      target = { kind: 'Unary', span: spanOf(minus[i], target), operator: '-', operand: target };
-    }
     return target;
   });
 
@@ -515,6 +507,15 @@ export class MbnParser extends EmbeddedActionsParser {
   private primary = this.RULE('primary', (): ast.Expression =>
     this.OR((this.primaryAlternatives ??= [
       {
+        // `-x[0]` is `-(x[0])`: the minus applies to a whole operand.
+        ALT: () => {
+          const minus = this.CONSUME(t.Minus);
+          const operand = this.SUBRULE(this.operand);
+          if (this.RECORDING_PHASE) return recording;
+          return { kind: 'Unary', span: spanOf(minus, operand), operator: '-', operand };
+        },
+      },
+      {
         ALT: () => {
           const tok = this.CONSUME(t.NumberLiteral);
           if (this.RECORDING_PHASE) return recording;
@@ -554,10 +555,7 @@ export class MbnParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const name = this.CONSUME(t.Identifier);
-          let call: Maybe<ArgumentList>;
-          this.OPTION(() => {
-            call = this.SUBRULE(this.argumentList);
-          });
+          const call = this.OPTION(this.optionalArguments);
           if (this.RECORDING_PHASE) return recording;
           return present(name) ? this.nameOrCall(name, call) : (undefined as unknown as ast.Expression);
         },
