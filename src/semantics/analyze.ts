@@ -96,6 +96,7 @@ export function analyze(uri: string, host: SourceHost, options: AnalyzeOptions =
 
 /** An import none of whose models is used by this file's models. */
 function reportUnusedImports(unit: SourceUnit, models: readonly ModelAnalysis[], sink: DiagnosticSink): void {
+  if (unit.syntax.imports.length === 0) return;
   const used = new Set<ModelTemplate>();
   for (const model of models) for (const target of model.scope.refs.values()) if (target.kind === 'model') used.add(target.template);
   for (const decl of unit.syntax.imports) {

@@ -7,7 +7,7 @@ import type { ParamCount, Shape, LayerEntry, MergeEntry, NestedLayer, ParamSpec,
 import { formatShape } from '../catalogue/shape.js';
 import type * as ast from '../syntax/ast.js';
 import type { Span } from '../syntax/source.js';
-import { bindArguments, type BindContext, type BoundArgs } from './bind.js';
+import { argumentSpan, bindArguments, type BindContext, type BoundArgs } from './bind.js';
 import { cacheLayer, cachedLayer, report, snakeName, type Frame } from './context.js';
 import { calleeSpan, expectTensor, type Naming } from './evaluate.js';
 import type { DType, LayerInstance, TensorRef } from './graph.js';
@@ -45,7 +45,7 @@ export function bindCall(
   if (bound.complete && validate) {
     const problem = validate(bound.args);
     if (problem) {
-      report(f, 'MBN213', bound.spans.get(problem.param) ?? at, `${callee}: ${problem.message}`);
+      report(f, 'MBN213', argumentSpan(bound, problem.param) ?? at, `${callee}: ${problem.message}`);
       return { ...bound, complete: false };
     }
   }
@@ -71,9 +71,11 @@ const unknownTensor = (dtype: DType = 'float32'): TensorValue => ({ kind: 'tenso
 
 /** Reports shapes or parameter counts beyond what tfjs can hold; true when within limits. */
 function withinLimits(f: Frame, at: Span, what: string, shapes: readonly Shape[], params: ParamCount): boolean {
-  for (const shape of shapes) {
+  for (let s = 0; s < shapes.length; s++) {
+    const shape = shapes[s]!;
     let values = 1;
-    for (const d of shape) {
+    for (let k = 0; k < shape.length; k++) {
+      const d = shape[k]!;
       if (d === null) continue;
       if (d > sizeLimit) {
         report(f, 'MBN306', at, `${what} gives a dimension of ${d.toLocaleString('en-US')}, over the 2^31 - 1 limit`);
@@ -196,7 +198,7 @@ export function applyMergeEntry(
   const result = entry.outputShapes(shapes, bound.args);
   if ('problem' in result) {
     const { problem } = result;
-    const where = (problem.param ? bound.spans.get(problem.param) : undefined) ?? (problem.input !== undefined ? inputs[problem.input]?.span ?? at : at);
+    const where = (problem.param ? argumentSpan(bound, problem.param) : undefined) ?? (problem.input !== undefined ? inputs[problem.input]?.span ?? at : at);
     report(f, problem.code ?? 'MBN301', where, problem.message, {
       notes: problem.notes ?? [],
       ...(problem.fix ? { fix: { title: problem.fix.title, edits: [] } } : {}),

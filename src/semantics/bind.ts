@@ -31,8 +31,9 @@ export interface BoundArgs {
   readonly args: Args;
   /** False when some argument was invalid or unknown: shape rules must not run on it. */
   readonly complete: boolean;
-  /** Where each parameter's value came from, for later diagnostics. */
-  readonly spans: ReadonlyMap<string, Span>;
+  /** The parameters and, in the same order, where each given value came from (for later diagnostics). */
+  readonly params: readonly ParamSpec[];
+  readonly spans: readonly (Span | undefined)[];
 }
 
 const invalid = Symbol('invalid');
@@ -94,7 +95,7 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
   }
 
   const args: Record<string, ArgValue> = {};
-  const spans = new Map<string, Span>();
+  const spans: (Span | undefined)[] = new Array(params.length);
   for (let i = 0; i < params.length; i++) {
     const param = params[i]!;
     const arg = slots[i];
@@ -107,12 +108,18 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
       } else args[param.name] = param.default;
       continue;
     }
-    spans.set(param.name, arg.span);
+    spans[i] = arg.span;
     const converted = convert(param.type, arg.value, arg.valueSpan ?? arg.span, () => `\`${param.name}\` of ${callee}`, ctx);
     if (converted === invalid || converted === unknown) complete = false;
     else args[param.name] = converted;
   }
-  return { args, complete, spans };
+  return { args, complete, params, spans };
+}
+
+/** Where the value of parameter `name` was given, if it was. */
+export function argumentSpan(bound: BoundArgs, name: string): Span | undefined {
+  const i = bound.params.findIndex((p) => p.name === name);
+  return i < 0 ? undefined : bound.spans[i];
 }
 
 function typeName(type: ParamType): string {
@@ -146,48 +153,52 @@ function typeName(type: ParamType): string {
   }
 }
 
+/** Reports a value that does not fit its parameter's type. */
+function reportWrong(type: ParamType, value: Value, span: Span, what: What, ctx: ConvertContext, extra?: string): typeof invalid {
+  if (value.kind === 'symbol' && type.kind !== 'enum' && !(type.kind === 'optional' && type.of.kind === 'enum')) {
+    const suggestion = closest(value.name, ctx.scopeNames());
+    ctx.report('MBN200', span, `undefined name \`${value.name}\``, {
+      notes: [`${describeWhat(what)} expects ${typeName(type)}`],
+      ...(suggestion ? { fix: { title: `did you mean \`${suggestion}\`?`, edits: [{ span: value.ident.span, newText: suggestion }] } } : {}),
+    });
+    return invalid;
+  }
+  ctx.report('MBN212', span, `${describeWhat(what)} expects ${typeName(type)}, got ${describeValue(value)}${extra ?? ''}`);
+  return invalid;
+}
+
+/** The number itself when within bounds; otherwise reported and `invalid`. */
+function checkRange(n: number, span: Span, what: What, ctx: ConvertContext, min?: number, max?: number, maxExclusive?: boolean): Converted {
+  const tooLow = min !== undefined && n < min;
+  const tooHigh = max !== undefined && (maxExclusive ? n >= max : n > max);
+  if (tooLow || tooHigh) {
+    const bounds = min !== undefined && max !== undefined ? `in [${min}, ${max}${maxExclusive ? ')' : ']'}` : min !== undefined ? `at least ${min}` : `at most ${max}`;
+    ctx.report('MBN213', span, `${describeWhat(what)} must be ${bounds}, got ${n}`);
+    return invalid;
+  }
+  return n;
+}
+
 /** Checks one value against a parameter type; reports and returns `invalid` when it does not fit. */
 export function convert(type: ParamType, value: Value, span: Span, what: What, ctx: ConvertContext): Converted {
   if (value.kind === 'unknown') return unknown;
-  const wrong = (extra?: string): typeof invalid => {
-    if (value.kind === 'symbol' && type.kind !== 'enum' && !(type.kind === 'optional' && type.of.kind === 'enum')) {
-      const suggestion = closest(value.name, ctx.scopeNames());
-      ctx.report('MBN200', span, `undefined name \`${value.name}\``, {
-        notes: [`${describeWhat(what)} expects ${typeName(type)}`],
-        ...(suggestion ? { fix: { title: `did you mean \`${suggestion}\`?`, edits: [{ span: value.ident.span, newText: suggestion }] } } : {}),
-      });
-      return invalid;
-    }
-    ctx.report('MBN212', span, `${describeWhat(what)} expects ${typeName(type)}, got ${describeValue(value)}${extra ?? ''}`);
-    return invalid;
-  };
-  const range = (n: number, min?: number, max?: number, maxExclusive?: boolean): Converted => {
-    const tooLow = min !== undefined && n < min;
-    const tooHigh = max !== undefined && (maxExclusive ? n >= max : n > max);
-    if (tooLow || tooHigh) {
-      const bounds = min !== undefined && max !== undefined ? `in [${min}, ${max}${maxExclusive ? ')' : ']'}` : min !== undefined ? `at least ${min}` : `at most ${max}`;
-      ctx.report('MBN213', span, `${describeWhat(what)} must be ${bounds}, got ${n}`);
-      return invalid;
-    }
-    return n;
-  };
   switch (type.kind) {
     case 'int':
-      if (value.kind !== 'number') return wrong();
-      if (!value.isInt && !Number.isInteger(value.value)) return wrong(` (${value.value})`);
-      return range(value.value, type.min, type.max);
+      if (value.kind !== 'number') return reportWrong(type, value, span, what, ctx);
+      if (!value.isInt && !Number.isInteger(value.value)) return reportWrong(type, value, span, what, ctx, ` (${value.value})`);
+      return checkRange(value.value, span, what, ctx, type.min, type.max);
     case 'float':
-      if (value.kind !== 'number') return wrong();
-      return range(value.value, type.min, type.max, type.maxExclusive);
+      if (value.kind !== 'number') return reportWrong(type, value, span, what, ctx);
+      return checkRange(value.value, span, what, ctx, type.min, type.max, type.maxExclusive);
     case 'bool':
-      return value.kind === 'bool' ? value.value : wrong();
+      return value.kind === 'bool' ? value.value : reportWrong(type, value, span, what, ctx);
     case 'string':
       if (value.kind === 'string') return value.value;
       if (value.kind === 'symbol') return value.name;
-      return wrong();
+      return reportWrong(type, value, span, what, ctx);
     case 'enum': {
       const name = value.kind === 'symbol' ? value.name : value.kind === 'string' ? value.value : undefined;
-      if (name === undefined) return wrong();
+      if (name === undefined) return reportWrong(type, value, span, what, ctx);
       if (type.values.includes(name)) return name;
       const suggestion = closest(name, type.values);
       ctx.report('MBN212', span, `${describeWhat(what)} expects ${typeName(type)}, got \`${name}\``, {
@@ -200,45 +211,45 @@ export function convert(type: ParamType, value: Value, span: Span, what: What, c
         const one = convert({ kind: 'int', ...(type.min !== undefined ? { min: type.min } : {}) }, value, span, what, ctx);
         return typeof one === 'number' ? Array.from({ length: type.length }, () => one) : one;
       }
-      if (value.kind !== 'list' && value.kind !== 'tuple') return wrong();
-      if (value.items.length !== type.length) return wrong(` of ${value.items.length}`);
+      if (value.kind !== 'list' && value.kind !== 'tuple') return reportWrong(type, value, span, what, ctx);
+      if (value.items.length !== type.length) return reportWrong(type, value, span, what, ctx, ` of ${value.items.length}`);
       return convertItems({ kind: 'int', ...(type.min !== undefined ? { min: type.min } : {}) }, value.items, span, what, ctx);
     }
     case 'intList': {
       if (value.kind === 'number') return convertItems({ kind: 'int' }, [value], span, what, ctx);
-      if (value.kind !== 'list' && value.kind !== 'tuple') return wrong();
+      if (value.kind !== 'list' && value.kind !== 'tuple') return reportWrong(type, value, span, what, ctx);
       const items = convertItems({ kind: 'int' }, value.items, span, what, ctx);
       if (!Array.isArray(items)) return items;
       for (const n of items as number[]) {
         if (type.allowMinusOne && n === -1) continue;
-        if (type.min !== undefined && n < type.min) return range(n, type.min);
+        if (type.min !== undefined && n < type.min) return checkRange(n, span, what, ctx, type.min);
       }
       return items;
     }
     case 'floatList':
-      if (value.kind !== 'list' && value.kind !== 'tuple') return wrong();
+      if (value.kind !== 'list' && value.kind !== 'tuple') return reportWrong(type, value, span, what, ctx);
       return convertItems({ kind: 'float' }, value.items, span, what, ctx);
     case 'padding2d': {
       // [[top, bottom], [left, right]]
       if ((value.kind === 'list' || value.kind === 'tuple') && value.items.some((i) => i.kind === 'list' || i.kind === 'tuple')) {
-        if (value.items.length !== 2) return wrong();
+        if (value.items.length !== 2) return reportWrong(type, value, span, what, ctx);
         return convertItems({ kind: 'ints', length: 2, min: 0 }, value.items, span, what, ctx);
       }
       const n = convert({ kind: 'ints', length: 2, min: 0 }, value, span, what, ctx);
       return Array.isArray(n) ? ([[n[0], n[0]], [n[1], n[1]]] as ArgValue) : n;
     }
     case 'layer': {
-      if (value.kind !== 'layer') return wrong();
+      if (value.kind !== 'layer') return reportWrong(type, value, span, what, ctx);
       return ctx.bindNested(value, span) ?? invalid;
     }
     case 'regularizer':
-      return value.kind === 'regularizer' ? value.value : wrong();
+      return value.kind === 'regularizer' ? value.value : reportWrong(type, value, span, what, ctx);
     case 'weight': {
-      if (value.kind === 'number') return range(value.value, 0);
+      if (value.kind === 'number') return checkRange(value.value, span, what, ctx, 0);
       if (value.kind === 'symbol') return value.name;
       if (value.kind === 'string') return value.value;
       if (value.kind === 'list' || value.kind === 'tuple') return convertItems({ kind: 'float', min: 0 }, value.items, span, what, ctx);
-      return wrong();
+      return reportWrong(type, value, span, what, ctx);
     }
     case 'optional':
       return value.kind === 'none' ? null : convert(type.of, value, span, what, ctx);

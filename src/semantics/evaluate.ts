@@ -306,7 +306,7 @@ function evaluateIndex(f: Frame, expr: ast.Index, naming: Naming): Value {
     end.push(stop);
   }
   const args = { begin, end, squeeze };
-  return applyMergeEntry(f, sliceOp, { args, complete: true, spans: new Map() }, [{ value: tensor, span: expr.target.span }], expr, naming);
+  return applyMergeEntry(f, sliceOp, { args, complete: true, params: [], spans: [] }, [{ value: tensor, span: expr.target.span }], expr, naming);
 }
 
 function indexList(f: Frame, items: readonly Value[], expr: ast.Index): Value {

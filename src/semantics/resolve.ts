@@ -73,10 +73,10 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
   const decls: LocalDecl[] = [];
   const byName = new Map<string, LocalDecl>();
   const refs = new Map<ast.Identifier, Target>();
-  const deps = new Map<LocalDecl, Set<LocalDecl>>();
+  const deps = new Map<LocalDecl, LocalDecl[]>();
   const referenced = new Set<LocalDecl>();
   let current = -1;
-  let currentDeps = new Set<LocalDecl>();
+  let currentDeps: LocalDecl[] = [];
 
   const declare = (kind: DeclKind, ident: ast.Identifier, node: LocalDecl['node'], order: number, index: number): LocalDecl | undefined => {
     if (keywords.has(ident.name)) return undefined; // already a syntax error
@@ -109,7 +109,7 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
   const useLocal = (ident: ast.Identifier, decl: LocalDecl): void => {
     refs.set(ident, { kind: 'local', decl });
     referenced.add(decl);
-    currentDeps.add(decl);
+    currentDeps.push(decl);
     if (decl.order >= current && decl.kind !== 'param') {
       const line = template.unit.lines.position(decl.ident.span.start).line + 1;
       sink.report('MBN202', uri, ident.span, `\`${ident.name}\` is used before its definition on line ${line}`, {
@@ -161,15 +161,16 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
       }
       case 'Call':
         resolveCallee(expr.callee, false);
-        for (const arg of expr.args) visit(arg.value);
+        for (let i = 0; i < expr.args.length; i++) visit(expr.args[i]!.value);
         return;
       case 'Pipeline':
         visit(expr.source);
-        for (const stage of expr.stages) {
+        for (let i = 0; i < expr.stages.length; i++) {
+          const stage = expr.stages[i]!;
           if (stage.kind === 'NameRef') resolveCallee(stage.name, true);
           else {
             resolveCallee(stage.callee, true);
-            for (const arg of stage.args) visit(arg.value);
+            for (let j = 0; j < stage.args.length; j++) visit(stage.args[j]!.value);
           }
         }
         return;
@@ -222,7 +223,7 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
 
   template.decl.body.forEach((statement, order) => {
     current = order;
-    currentDeps = new Set();
+    currentDeps = [];
     switch (statement.kind) {
       case 'InputDecl':
         visit(statement.shape);
@@ -249,7 +250,8 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
     const decl = stack.pop()!;
     if (live.has(decl)) continue;
     live.add(decl);
-    for (const dep of deps.get(decl) ?? []) stack.push(dep);
+    const next = deps.get(decl);
+    if (next) for (let i = 0; i < next.length; i++) stack.push(next[i]!);
   }
   reportUnused(template, decls, live, referenced, sink);
   return { template, decls, byName, refs, live };

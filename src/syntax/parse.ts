@@ -49,7 +49,9 @@ export function parse(text: string, uri: string, sink: DiagnosticSink): ParseRes
     }
     comments.push({ kind: 'Comment', span: span(token.startOffset, token.endOffset! + 1), text: token.image });
   }
-  for (const token of lexed.tokens) {
+  // An indexed loop: for-of over 100k+ tokens allocated an iterator result per token.
+  for (let i = 0; i < lexed.tokens.length; i++) {
+    const token = lexed.tokens[i]!;
     if (token.tokenType === t.UnterminatedString) {
       const end = token.startOffset + token.image.length;
       sink.report('MBN101', uri, span(token.startOffset, end), 'this string is never closed', {

@@ -219,14 +219,15 @@ export class MbnParser extends EmbeddedActionsParser {
 
   // ---------------------------------------------------------------- statements
 
+  private statementAlternatives: IOrAlt<ast.Statement>[] | undefined;
   private statement = this.RULE('statement', (): ast.Statement =>
-    this.OR([
+    this.OR((this.statementAlternatives ??= [
       { ALT: () => this.SUBRULE(this.inputDecl) },
       { ALT: () => this.SUBRULE(this.outputDecl) },
       { ALT: () => this.SUBRULE(this.sharedDecl) },
       { ALT: () => this.SUBRULE(this.trainBlock) },
       { ALT: () => this.SUBRULE(this.binding) },
-    ]),
+    ])),
   );
 
   private inputDecl = this.RULE('inputDecl', (): ast.InputDecl => {
@@ -350,34 +351,56 @@ export class MbnParser extends EmbeddedActionsParser {
 
   // ---------------------------------------------------------------- expressions
 
+  /*
+   * What the expression being read has collected so far. Expressions nest
+   * (`f(a + b) + c`), so `expression` saves these on entry and restores them
+   * on exit. They live on the parser, rather than in locals captured by a
+   * closure per `MANY`, because expressions are most of a spec and every
+   * captured local cost an allocation.
+   */
+  private operators: IToken[] | undefined;
+  private operands: ast.Expression[] | undefined;
+  private stages: ast.Stage[] | undefined;
+
+  private readonly binaryTail = (): void => {
+    const op = this.CONSUME(t.BinaryOperator);
+    const right = this.SUBRULE2(this.operand);
+    if (this.RECORDING_PHASE) return;
+    (this.operators ??= []).push(op);
+    (this.operands ??= []).push(right);
+  };
+
+  private readonly stageTail = (): void => {
+    this.CONSUME(t.Arrow);
+    const name = this.CONSUME(t.Identifier);
+    const call = this.OPTION(this.optionalArguments);
+    // A name the parser had to invent while recovering is a hole, not a stage.
+    if (!this.RECORDING_PHASE && present(name)) (this.stages ??= []).push(this.nameOrCall(name, call));
+  };
+
   /**
    * `operand (op operand)* (-> stage)*`. Binary operators and pipeline stages
    * are read here rather than in rules of their own: every rule invocation
-   * costs, and expressions are most of a spec. Operators are grouped by
-   * precedence in the action; a stage is `Name` or `Name(args)`.
+   * costs. Operators are grouped by precedence in the action; a stage is
+   * `Name` or `Name(args)`.
    */
   public expression = this.RULE('expression', (): ast.Expression => {
-    const first = this.SUBRULE(this.operand);
-    let operators: IToken[] | undefined;
-    let operands: ast.Expression[] | undefined;
-    this.MANY(() => {
-      const op = this.CONSUME(t.BinaryOperator);
-      const right = this.SUBRULE2(this.operand);
-      (operators ??= []).push(op);
-      (operands ??= []).push(right);
-    });
-    let stages: ast.Stage[] | undefined;
-    this.MANY2(() => {
-      this.CONSUME(t.Arrow);
-      const name = this.CONSUME(t.Identifier);
-      const call = this.OPTION(this.optionalArguments);
-      // A name the parser had to invent while recovering is a hole, not a stage.
-      if (!this.RECORDING_PHASE && present(name)) (stages ??= []).push(this.nameOrCall(name, call));
-    });
-    if (this.RECORDING_PHASE) return recording;
-    const source = operators ? groupByPrecedence(first, operators, operands!) : first;
-    if (!stages || !source) return source;
-    return { kind: 'Pipeline', span: spanOf(source, stages[stages.length - 1]), source, stages };
+    const outer = [this.operators, this.operands, this.stages] as const;
+    this.operators = this.operands = this.stages = undefined;
+    try {
+      const first = this.SUBRULE(this.operand);
+      this.MANY(this.binaryTail);
+      this.MANY2(this.stageTail);
+      if (this.RECORDING_PHASE) return recording;
+      // (Filled by binaryTail and stageTail; TypeScript cannot see that through the calls.)
+      const operators = this.operators as IToken[] | undefined;
+      const stages = this.stages as ast.Stage[] | undefined;
+      const source = operators ? groupByPrecedence(first, operators, this.operands!) : first;
+      if (!stages || !source) return source;
+      return { kind: 'Pipeline', span: spanOf(source, stages[stages.length - 1]), source, stages };
+    } finally {
+      [this.operators, this.operands, this.stages] = outer;
+    }
   });
 
   private nameOrCall(name: IToken, call: Maybe<ArgumentList>): ast.Stage {

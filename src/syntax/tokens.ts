@@ -128,7 +128,9 @@ const implicitStarters = new Set<TokenType>([Input, Output, Shared, Train]);
  * and turns `;` into a `Newline`. Runs in one pass over the token vector.
  */
 export function applyLayout(tokens: readonly IToken[]): IToken[] {
-  const out: IToken[] = [];
+  // Sized up front (a file has 100k+ tokens; growing the array by pushes copied it again and again).
+  const out: IToken[] = new Array<IToken>(tokens.length);
+  let n = 0;
   const brackets: TokenType[] = [];
   let pendingBreak: IToken | undefined;
   let lastBreak: IToken | undefined;
@@ -148,19 +150,19 @@ export function applyLayout(tokens: readonly IToken[]): IToken[] {
       pendingBreak ??= lastBreak ?? token;
     }
     lastBreak = undefined;
-    if (!pendingBreak && brackets.length === 0 && startsStatementInLine(tokens, i, out[out.length - 1])) {
+    if (!pendingBreak && brackets.length === 0 && startsStatementInLine(tokens, i, (n > 0 ? out[n - 1] : undefined))) {
       // `input x: [4]  output y = x -> Dense(1)` on one line: what can only start a statement does.
-      out.push(implicitBreak(token));
+      out[n++] = implicitBreak(token);
     }
     if (pendingBreak) {
-      const previous = out[out.length - 1];
+      const previous = (n > 0 ? out[n - 1] : undefined);
       const continuesLine =
         type === Arrow ||
         (outputClauseKeywords.has(type) && tokens[nextSignificant(tokens, i)]?.tokenType !== Colon);
       // A dangling `->` or `,` before a new statement is an error in the line above, not a continuation.
       const ended = previous !== undefined && (statementStart || (!continuesAfter.has(previous.tokenType) && !continuesLine));
       if (ended || (pendingBreak.tokenType === Semicolon && previous !== undefined)) {
-        out.push(asNewline(pendingBreak));
+        out[n++] = asNewline(pendingBreak);
       }
       pendingBreak = undefined;
     }
@@ -170,8 +172,9 @@ export function applyLayout(tokens: readonly IToken[]): IToken[] {
       const at = brackets.lastIndexOf(open);
       if (at >= 0) brackets.length = at;
     } else if (type === RBrace || type === LBrace) brackets.length = 0;
-    out.push(token);
+    out[n++] = token;
   }
+  out.length = n;
   return out;
 }
 
