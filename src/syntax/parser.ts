@@ -418,36 +418,55 @@ export class MbnParser extends EmbeddedActionsParser {
   /** `Name(…)` after a name; one shared closure, since a fresh one per name was garbage. */
   private readonly optionalArguments = (): ArgumentList => this.SUBRULE(this.argumentList);
 
+  /** The arguments of the argument list being read (saved and restored around nested lists, like `operators`). */
+  private arguments: ast.Argument[] | undefined;
+
+  private readonly firstArgumentName = (): IToken => {
+    const name = this.CONSUME(t.AnyName);
+    this.CONSUME(t.Colon);
+    return name;
+  };
+
+  private readonly nextArgumentName = (): IToken => {
+    const name = this.CONSUME2(t.AnyName);
+    this.CONSUME2(t.Colon);
+    return name;
+  };
+
+  private readonly nextArgument = {
+    GATE: () => this.LA(2).tokenType !== t.RParen,
+    DEF: (): void => {
+      this.CONSUME(t.Comma);
+      const name = this.OPTION3(this.nextArgumentName);
+      const value = this.SUBRULE2(this.expression);
+      if (!this.RECORDING_PHASE) this.arguments!.push(argument(name, value));
+    },
+  };
+
+  private readonly trailingComma = () => this.CONSUME2(t.Comma);
+
+  private readonly argumentsBody = (): void => {
+    const name = this.OPTION2(this.firstArgumentName);
+    const value = this.SUBRULE(this.expression);
+    if (!this.RECORDING_PHASE) this.arguments!.push(argument(name, value));
+    this.MANY(this.nextArgument);
+    this.OPTION4(this.trailingComma);
+  };
+
   /** `( [name:] value, … )`, a trailing comma allowed; arguments are read inline (no rule of their own) for speed. */
   private argumentList = this.RULE('argumentList', (): ArgumentList => {
+    const outer = this.arguments;
     const args: ast.Argument[] = [];
-    const open = this.CONSUME(t.LParen);
-    this.OPTION(() => {
-      let name: Maybe<IToken>;
-      this.OPTION2(() => {
-        name = this.CONSUME(t.AnyName);
-        this.CONSUME(t.Colon);
-      });
-      const value = this.SUBRULE(this.expression);
-      if (!this.RECORDING_PHASE) args.push(argument(name, value));
-      this.MANY({
-        GATE: () => this.LA(2).tokenType !== t.RParen,
-        DEF: () => {
-          this.CONSUME(t.Comma);
-          let next: Maybe<IToken>;
-          this.OPTION3(() => {
-            next = this.CONSUME2(t.AnyName);
-            this.CONSUME2(t.Colon);
-          });
-          const nextValue = this.SUBRULE2(this.expression);
-          if (!this.RECORDING_PHASE) args.push(argument(next, nextValue));
-        },
-      });
-      this.OPTION4(() => this.CONSUME2(t.Comma));
-    });
-    const close = this.CONSUME(t.RParen);
-    if (this.RECORDING_PHASE) return recording;
-    return { args, open, close };
+    this.arguments = args;
+    try {
+      const open = this.CONSUME(t.LParen);
+      this.OPTION(this.argumentsBody);
+      const close = this.CONSUME(t.RParen);
+      if (this.RECORDING_PHASE) return recording;
+      return { args, open, close };
+    } finally {
+      this.arguments = outer;
+    }
   });
 
   /** `x[0:1]`, `enc.features`: a primary, then indexes and members. (Unary minus is a primary.) */
