@@ -40,6 +40,22 @@ const invalid = Symbol('invalid');
 const unknown = Symbol('unknown');
 type Converted = ArgValue | typeof invalid | typeof unknown;
 
+const defaultArgs = new WeakMap<readonly ParamSpec[], Readonly<Record<string, ArgValue>>>();
+
+/**
+ * Every parameter's default, as one object per parameter list: copying it
+ * makes the bound arguments in one allocation of the right shape.
+ * Required parameters are absent from it.
+ */
+function defaultsOf(params: readonly ParamSpec[]): Readonly<Record<string, ArgValue>> {
+  let defaults = defaultArgs.get(params);
+  if (!defaults) {
+    defaults = Object.fromEntries(params.filter((p) => p.default !== undefined).map((p) => [p.name, p.default!]));
+    defaultArgs.set(params, defaults);
+  }
+  return defaults;
+}
+
 /**
  * @param callee the name shown in messages: `Dense`, `concat`
  * @param at where a missing argument is reported (the callee's name)
@@ -94,7 +110,7 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
     slots[index] = arg;
   }
 
-  const args: Record<string, ArgValue> = {};
+  const args: Record<string, ArgValue> = { ...defaultsOf(params) };
   const spans: (Span | undefined)[] = new Array(params.length);
   for (let i = 0; i < params.length; i++) {
     const param = params[i]!;
@@ -105,7 +121,7 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
           notes: [`${callee}(${params.filter((p) => p.default === undefined).map((p) => p.name).join(', ')}) are required`],
         });
         complete = false;
-      } else args[param.name] = param.default;
+      }
       continue;
     }
     spans[i] = arg.span;
