@@ -31,8 +31,13 @@ export function initializer(name: string, defaultValue: string): ParamSpec {
     type: { kind: 'enum', values: initializers },
     default: defaultValue,
     doc: `Initializer for the ${name.replace(/_initializer$/, '').replace('_', ' ')} weights.`,
-    toTfjs: (v) => camelCase(v as string),
+    toTfjs: (v) => initializerName(v as string),
   };
+}
+
+/** tfjs spells LeCun with a capital C: `lecun_normal` is `leCunNormal`. */
+export function initializerName(name: string): string {
+  return camelCase(name).replace(/^lecun/, 'leCun');
 }
 
 export function regularizer(name: string): ParamSpec {

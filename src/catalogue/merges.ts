@@ -197,6 +197,8 @@ function weightedTfjs(className: string) {
     else if (typeof alpha === 'number') config = { mode: 'fixed', weights: [alpha, 1 - alpha] };
     else if (weights === 'softmax') config = { mode: 'softmax', count: inputs.length };
     else config = { mode: 'fixed', weights: weights as number[] };
+    // A fixed weighted *sum* needs no custom layer: scale each input (Rescaling) and add them.
+    if (config['mode'] === 'fixed' && className === 'WeightedSum') return { factory: 'ScaledSum', config, composite: true };
     return { factory: className, config, custom: true };
   };
 }

@@ -103,6 +103,12 @@ export interface TfjsLayer {
   readonly config: Readonly<Record<string, unknown>>;
   /** True when the layer is one of mbn's own registered classes rather than a tfjs built-in. */
   readonly custom?: boolean;
+  /**
+   * Built from several tfjs built-ins rather than one layer (e.g. a fixed
+   * weighted sum as Rescaling layers and an Add), which keeps the model
+   * loadable by Keras without custom objects. The runtime knows each such factory.
+   */
+  readonly composite?: boolean;
 }
 
 interface EntryBase {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { check } from './check.js';
 import { exitCodes, UsageError, type CliIO } from './io.js';
 import { summary } from './summary.js';
+import { BackendError, backendKinds, type BackendKind } from '../runtime/backend-kinds.js';
 
 export const usage = `usage: mbnc <command> [options]
 
@@ -14,6 +15,16 @@ commands:
         --format text|json       output for people (default) or tools
   summary FILE [--model NAME]    Keras-like tables of the training and inference models
         --json                   print the summary as JSON
+  train FILE --out RUN_DIR       train a model; checkpoints every epoch, saves the
+        --data SPEC...           training and the pruned inference model (tfjs format)
+        --synthetic N            ...or N random samples of the right shapes
+        --model NAME --epochs N --batch N --param name=value --seed N
+        --backend auto|gpu|node|wasm|cpu
+  train --resume RUN_DIR         continue a run from its last checkpoint (--epochs N to extend)
+  predict MODEL_DIR --data SPEC... [--out FILE.npy|.npz|.csv|.json] [--backend …] [--batch N]
+
+data SPEC: file.npz (arrays by name), name=file.npy, name=file.csv, a folder of such
+files (named by file), or mnist[:train|test][:N] (arrays image and label)
 
   mbnc --help | --version
 exit status: 0 no errors, 1 errors in the input, 2 wrong usage`;
@@ -38,10 +49,69 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: { model: { type: 'string' }, json: { type: 'boolean', default: false } } });
         return summary(positionals, values.model, values.json!, io);
       }
+      case 'train': {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          allowPositionals: true,
+          options: {
+            model: { type: 'string' },
+            data: { type: 'string', multiple: true },
+            synthetic: { type: 'string' },
+            epochs: { type: 'string' },
+            batch: { type: 'string' },
+            backend: { type: 'string', default: 'auto' },
+            param: { type: 'string', multiple: true },
+            out: { type: 'string', short: 'o' },
+            resume: { type: 'string' },
+            seed: { type: 'string', default: '1' },
+          },
+        });
+        if (positionals.length > 1) throw new UsageError('train takes one .mbn file');
+        // Loaded on demand: tfjs takes a while to load and check/summary never need it.
+        const { trainCommand } = await import('./train.js');
+        return trainCommand(
+          {
+            file: positionals[0],
+            model: values.model,
+            data: values.data ?? [],
+            synthetic: optionalNumber(values.synthetic, '--synthetic'),
+            epochs: optionalNumber(values.epochs, '--epochs'),
+            batch: optionalNumber(values.batch, '--batch'),
+            backend: backendKind(values.backend!),
+            params: values.param ?? [],
+            out: values.out,
+            resume: values.resume,
+            seed: optionalNumber(values.seed, '--seed') ?? 1,
+          },
+          io,
+        );
+      }
+      case 'predict': {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          allowPositionals: true,
+          options: {
+            data: { type: 'string', multiple: true },
+            out: { type: 'string', short: 'o' },
+            backend: { type: 'string', default: 'auto' },
+            batch: { type: 'string', default: '256' },
+          },
+        });
+        if (positionals.length > 1) throw new UsageError('predict takes one model folder');
+        const { predictCommand } = await import('./predict.js');
+        return predictCommand(
+          { modelDir: positionals[0], data: values.data ?? [], out: values.out, backend: backendKind(values.backend!), batch: optionalNumber(values.batch, '--batch') ?? 256 },
+          io,
+        );
+      }
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
+    if (error instanceof BackendError) {
+      io.stderr.write(`mbnc: ${error.message}\n`);
+      return exitCodes.errors;
+    }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`mbnc: ${(error as Error).message}\n${usage.split('\n')[0]}\nrun \`mbnc --help\` for the commands\n`);
       return exitCodes.usage;
@@ -49,6 +119,18 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     io.stderr.write(`mbnc: internal error: ${(error as Error).message}\nthis is a bug in mbn; please report it with the input that caused it${io.env['MBN_DEBUG'] ? `\n${(error as Error).stack}` : ' (set MBN_DEBUG=1 for details)'}\n`);
     return exitCodes.internal;
   }
+}
+
+function optionalNumber(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n)) throw new UsageError(`${flag} takes a number, got "${text}"`);
+  return n;
+}
+
+function backendKind(text: string): BackendKind {
+  if (!backendKinds.includes(text as BackendKind)) throw new UsageError(`--backend takes ${backendKinds.join(', ')}; got "${text}"`);
+  return text as BackendKind;
 }
 
 export async function main(): Promise<void> {

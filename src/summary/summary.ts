@@ -42,7 +42,7 @@ export function layerType(node: GraphNode): string {
   if (node.kind === 'input') return 'InputLayer';
   const entry = node.layer.entry;
   const tfjs = entry.kind === 'layer' ? entry.tfjs(node.layer.args) : entry.tfjs(node.layer.args, node.inputs.map(() => []));
-  if (tfjs.custom) return tfjs.factory;
+  if (tfjs.custom || tfjs.composite) return tfjs.factory;
   if (entry.kind === 'merge') return tfjs.factory[0]!.toUpperCase() + tfjs.factory.slice(1);
   return entry.name;
 }

@@ -1,0 +1,130 @@
+/**
+ * Graph IR → tfjs functional models. Every IR layer becomes one tfjs layer
+ * (or, for composites, a few built-ins), created once and applied at each of
+ * its nodes. The inference model applies the same layer objects to the
+ * pruned graph, so it shares the trained weights: nothing is copied.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TfjsLayer } from '../catalogue/types.js';
+import { inferenceGraph } from '../passes/prune.js';
+import type { Graph, GraphNode, LayerInstance, TensorRef } from '../semantics/graph.js';
+import { registerMbnLayers } from './layers/index.js';
+
+type Symbolic = tf.SymbolicTensor;
+
+export interface BuiltModels {
+  readonly training: tf.LayersModel;
+  readonly inference: tf.LayersModel;
+  /** The tfjs layers made for each IR layer id; the last one produces its output. */
+  readonly layers: ReadonlyMap<number, readonly tf.layers.Layer[]>;
+  /** The spec's output names, in the order of each model's outputs. */
+  readonly trainingOutputs: readonly string[];
+  readonly inferenceOutputs: readonly string[];
+  /** The spec's input names, in the order of each model's inputs. */
+  readonly trainingInputs: readonly string[];
+  readonly inferenceInputs: readonly string[];
+}
+
+/** tfjs accepts layer names matching /^[A-Za-z0-9][-A-Za-z0-9._/]*$/; spec names may start with `_`. */
+export function tfjsName(name: string): string {
+  return /^[A-Za-z0-9]/.test(name) ? name : `x${name}`;
+}
+
+function registeredClass(className: string): (new (config: object) => tf.layers.Layer) | undefined {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className] as [unknown, unknown] | undefined;
+  return entry?.[0] as (new (config: object) => tf.layers.Layer) | undefined;
+}
+
+/** Builds one tfjs layer from a catalogue descriptor; nested descriptors (`layer:` of Bidirectional) first. */
+export function constructLayer(descriptor: TfjsLayer, name?: string): tf.layers.Layer {
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(descriptor.config)) {
+    config[key] = isDescriptor(value) ? constructLayer(value) : value;
+  }
+  if (name) config['name'] = name;
+  if (descriptor.custom) {
+    registerMbnLayers();
+    const cls = registeredClass(descriptor.factory);
+    if (!cls) throw new Error(`mbn runtime layer ${descriptor.factory} is not registered`);
+    return new cls(config);
+  }
+  const factory = (tf.layers as unknown as Record<string, (c: object) => tf.layers.Layer>)[descriptor.factory];
+  if (!factory) throw new Error(`tf.layers has no ${descriptor.factory}`);
+  return factory(config);
+}
+
+function isDescriptor(value: unknown): value is TfjsLayer {
+  return typeof value === 'object' && value !== null && 'factory' in value && 'config' in value;
+}
+
+/** The tfjs layers for one IR layer and how to apply them to inputs. */
+interface Realized {
+  readonly layers: tf.layers.Layer[];
+  apply(inputs: Symbolic[]): Symbolic[];
+}
+
+function realize(layer: LayerInstance, inputShapes: readonly (readonly (number | null)[])[]): Realized {
+  const entry = layer.entry;
+  const descriptor = entry.kind === 'layer' ? entry.tfjs(layer.args) : entry.tfjs(layer.args, inputShapes);
+  const name = tfjsName(layer.name);
+  if (descriptor.composite) {
+    if (descriptor.factory !== 'ScaledSum') throw new Error(`unknown composite ${descriptor.factory}`);
+    // sum_i w_i x_i as Rescaling(w_i) per input and one Add: only built-in (Keras-loadable) layers.
+    const weights = descriptor.config['weights'] as number[];
+    const scales = weights.map((w, i) => tf.layers.rescaling({ scale: w, offset: 0, name: `${name}/scale_${i}` }));
+    const add = tf.layers.add({ name });
+    return {
+      layers: [...scales, add],
+      apply: (inputs) => [add.apply(inputs.map((x, i) => scales[i]!.apply(x) as Symbolic)) as Symbolic],
+    };
+  }
+  const built = constructLayer(descriptor, name);
+  return {
+    layers: [built],
+    apply: (inputs) => {
+      const out = built.apply(inputs.length === 1 ? inputs[0]! : inputs) as Symbolic | Symbolic[];
+      return Array.isArray(out) ? out : [out];
+    },
+  };
+}
+
+/** Applies (and, on first use, creates) every layer of a graph to fresh inputs. */
+function applyGraph(graph: Graph, realized: Map<number, Realized>, modelName: string): { inputs: Symbolic[]; outputs: Symbolic[] } {
+  const values = new Map<GraphNode, Symbolic[]>();
+  const inputs: Symbolic[] = [];
+  for (const node of graph.nodes) {
+    if (node.kind === 'input') {
+      const input = tf.input({ shape: [...node.shape], dtype: node.dtype, name: tfjsName(node.name) });
+      inputs.push(input);
+      values.set(node, [input]);
+      continue;
+    }
+    let layer = realized.get(node.layer.id);
+    const args = node.inputs.map((ref: TensorRef) => values.get(ref.node)![ref.index]!);
+    if (!layer) {
+      layer = realize(node.layer, node.inputs.map((ref) => (ref.node.kind === 'input' ? ref.node.shape : ref.node.outputShapes[ref.index]!)));
+      realized.set(node.layer.id, layer);
+    }
+    values.set(node, layer.apply(args));
+  }
+  const outputs = graph.outputs.map((o) => values.get(o.tensor.node)![o.tensor.index]!);
+  void modelName;
+  return { inputs, outputs };
+}
+
+export function buildModels(graph: Graph): BuiltModels {
+  registerMbnLayers();
+  const realized = new Map<number, Realized>();
+  const training = applyGraph(graph, realized, graph.name);
+  const pruned = inferenceGraph(graph);
+  const inference = applyGraph(pruned, realized, `${graph.name}_inference`);
+  return {
+    training: tf.model({ inputs: training.inputs, outputs: training.outputs, name: tfjsName(graph.name) }),
+    inference: tf.model({ inputs: inference.inputs, outputs: inference.outputs, name: tfjsName(`${graph.name}_inference`) }),
+    layers: new Map([...realized].map(([id, r]) => [id, r.layers])),
+    trainingOutputs: graph.outputs.map((o) => o.name),
+    inferenceOutputs: pruned.outputs.map((o) => o.name),
+    trainingInputs: graph.inputs.map((i) => i.name),
+    inferenceInputs: pruned.inputs.map((i) => i.name),
+  };
+}
