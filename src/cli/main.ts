@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { check } from './check.js';
 import { exitCodes, UsageError, type CliIO } from './io.js';
+import { ModelChoiceError } from '../semantics/analyze.js';
 import { summary } from './summary.js';
 import { BackendError, backendKinds, type BackendKind } from '../runtime/backend-kinds.js';
 
@@ -112,7 +113,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       io.stderr.write(`mbnc: ${error.message}\n`);
       return exitCodes.errors;
     }
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof ModelChoiceError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`mbnc: ${(error as Error).message}\n${usage.split('\n')[0]}\nrun \`mbnc --help\` for the commands\n`);
       return exitCodes.usage;
     }

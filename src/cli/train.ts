@@ -10,11 +10,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { renderDiagnostic, styleFor } from '../diagnostics/render.js';
-import { analyze, standaloneDiagnostics, type Analysis } from '../semantics/analyze.js';
+import { analyze, pickModel, standaloneDiagnostics, type Analysis } from '../semantics/analyze.js';
 import type { Graph } from '../semantics/graph.js';
 import { saveModel, writeFileAtomic } from '../runtime/artifacts.js';
 import { selectBackend, type BackendKind } from '../runtime/backend.js';
-import { buildModels, type BuiltModels } from '../runtime/build.js';
+import { buildModels, disposeModels, type BuiltModels } from '../runtime/build.js';
 import { hasCheckpoint, restoreCheckpoint, writeCheckpoint } from '../runtime/checkpoint.js';
 import { DataMismatch, loadDataArguments, matchData, syntheticData, toTensors } from '../runtime/dataset.js';
 import { compileForTraining, train, type EpochReport } from '../runtime/train.js';
@@ -24,7 +24,6 @@ import { fileHost } from './host.js';
 import { exitCodes, UsageError, type CliIO } from './io.js';
 import { parseParams } from './params.js';
 import { epochLine, ProgressBar } from './progress.js';
-import { pickModel } from './summary.js';
 
 export interface TrainArgs {
   readonly file: string | undefined;
@@ -164,7 +163,7 @@ export async function trainCommand(args: TrainArgs, io: CliIO): Promise<number> 
     }
     if (stop) {
       io.stderr.write(`stopped; resume with: mbnc train --resume ${path.relative(io.cwd, runDir) || runDir}\n`);
-      disposeModels(built, compiled.optimizer);
+      disposeAll(built, compiled.optimizer);
       return 130;
     }
     await saveModel(built.training, path.join(runDir, 'training'), { mbn: metadata.training });
@@ -172,7 +171,7 @@ export async function trainCommand(args: TrainArgs, io: CliIO): Promise<number> 
     writeFileAtomic(path.join(runDir, 'history.json'), JSON.stringify(historyJson(graph.name, backend.kind, history), null, 2) + '\n');
     const rel = path.relative(io.cwd, runDir) || runDir;
     io.stderr.write(`saved ${rel}/training (${built.training.countParams().toLocaleString('en-US')} params) and ${rel}/inference (${built.inference.countParams().toLocaleString('en-US')} params), history in ${rel}/history.json\n`);
-    disposeModels(built, compiled.optimizer);
+    disposeAll(built, compiled.optimizer);
     return exitCodes.ok;
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -193,14 +192,8 @@ export async function trainCommand(args: TrainArgs, io: CliIO): Promise<number> 
   }
 }
 
-function disposeModels(built: BuiltModels, optimizer: tf.Optimizer): void {
-  built.training.dispose();
-  // The inference model's layers are the training model's (already disposed); only its own input layers remain.
-  try {
-    built.inference.dispose();
-  } catch {
-    // already disposed through the shared layers
-  }
+function disposeAll(built: BuiltModels, optimizer: tf.Optimizer): void {
+  disposeModels(built);
   optimizer.dispose();
 }
 

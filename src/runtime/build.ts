@@ -63,9 +63,36 @@ interface Realized {
   apply(inputs: Symbolic[]): Symbolic[];
 }
 
-function realize(layer: LayerInstance, inputShapes: readonly (readonly (number | null)[])[]): Realized {
+/** tfjs initializers that draw random numbers, by identifier, with their serialized class name. */
+const randomInitializers: Readonly<Record<string, string>> = {
+  glorotUniform: 'GlorotUniform',
+  glorotNormal: 'GlorotNormal',
+  heUniform: 'HeUniform',
+  heNormal: 'HeNormal',
+  leCunUniform: 'LeCunUniform',
+  leCunNormal: 'LeCunNormal',
+  randomNormal: 'RandomNormal',
+  randomUniform: 'RandomUniform',
+  truncatedNormal: 'TruncatedNormal',
+  orthogonal: 'Orthogonal',
+};
+
+/** With `seed` in the train block, every random initializer gets its own seed derived from it, so runs repeat. */
+function seeded(descriptor: TfjsLayer, seed: number | null, salt: number): TfjsLayer {
+  if (seed === null) return descriptor;
+  const config: Record<string, unknown> = {};
+  let n = 0;
+  for (const [key, value] of Object.entries(descriptor.config)) {
+    const className = typeof value === 'string' && key.endsWith('Initializer') ? randomInitializers[value] : undefined;
+    config[key] = className ? { className, config: { seed: seed * 1000 + salt * 16 + n++ } } : isDescriptor(value) ? seeded(value, seed, salt * 31 + 7) : value;
+  }
+  if ('rate' in config && !('seed' in config) && descriptor.factory === 'dropout') config['seed'] = seed * 1000 + salt;
+  return { ...descriptor, config };
+}
+
+function realize(layer: LayerInstance, inputShapes: readonly (readonly (number | null)[])[], seed: number | null): Realized {
   const entry = layer.entry;
-  const descriptor = entry.kind === 'layer' ? entry.tfjs(layer.args) : entry.tfjs(layer.args, inputShapes);
+  const descriptor = seeded(entry.kind === 'layer' ? entry.tfjs(layer.args) : entry.tfjs(layer.args, inputShapes), seed, layer.id);
   const name = tfjsName(layer.name);
   if (descriptor.composite) {
     if (descriptor.factory !== 'ScaledSum') throw new Error(`unknown composite ${descriptor.factory}`);
@@ -102,7 +129,7 @@ function applyGraph(graph: Graph, realized: Map<number, Realized>, modelName: st
     let layer = realized.get(node.layer.id);
     const args = node.inputs.map((ref: TensorRef) => values.get(ref.node)![ref.index]!);
     if (!layer) {
-      layer = realize(node.layer, node.inputs.map((ref) => (ref.node.kind === 'input' ? ref.node.shape : ref.node.outputShapes[ref.index]!)));
+      layer = realize(node.layer, node.inputs.map((ref) => (ref.node.kind === 'input' ? ref.node.shape : ref.node.outputShapes[ref.index]!)), graph.training.seed);
       realized.set(node.layer.id, layer);
     }
     values.set(node, layer.apply(args));
@@ -112,12 +139,39 @@ function applyGraph(graph: Graph, realized: Map<number, Realized>, modelName: st
   return { inputs, outputs };
 }
 
+/**
+ * Runs `build` with tfjs's advice that large orthogonal initializations are
+ * slow silenced: Keras's default for recurrent kernels is orthogonal, and the
+ * warning, printed mid-output, tells a user nothing they can act on.
+ */
+function quietly<T>(build: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Orthogonal initializer')) return;
+    warn(...args);
+  };
+  try {
+    return build();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 export function buildModels(graph: Graph): BuiltModels {
   registerMbnLayers();
   const realized = new Map<number, Realized>();
-  const training = applyGraph(graph, realized, graph.name);
-  const pruned = inferenceGraph(graph);
-  const inference = applyGraph(pruned, realized, `${graph.name}_inference`);
+  // In a tidy: tfjs's LSTM initializer with unitForgetBias (Keras's default) leaks its intermediate tensors.
+  // Weights are variables, which tidy keeps.
+  let built: { training: ReturnType<typeof applyGraph>; pruned: Graph; inference: ReturnType<typeof applyGraph> } | undefined;
+  tf.tidy(() => {
+    built = quietly(() => {
+      const training = applyGraph(graph, realized, graph.name);
+      const pruned = inferenceGraph(graph);
+      const inference = applyGraph(pruned, realized, `${graph.name}_inference`);
+      return { training, pruned, inference };
+    });
+  });
+  const { training, pruned, inference } = built!;
   return {
     training: tf.model({ inputs: training.inputs, outputs: training.outputs, name: tfjsName(graph.name) }),
     inference: tf.model({ inputs: inference.inputs, outputs: inference.outputs, name: tfjsName(`${graph.name}_inference`) }),
@@ -127,4 +181,13 @@ export function buildModels(graph: Graph): BuiltModels {
     trainingInputs: graph.inputs.map((i) => i.name),
     inferenceInputs: pruned.inputs.map((i) => i.name),
   };
+}
+
+/**
+ * Frees both models' weights. The models share their layers, and tfjs frees a
+ * layer's weights only when every model holding it is disposed.
+ */
+export function disposeModels(built: BuiltModels): void {
+  built.inference.dispose();
+  built.training.dispose();
 }

@@ -140,3 +140,29 @@ export function standaloneDiagnostics(model: ModelAnalysis): Diagnostic[] {
 export function shapesAt(analysis: Analysis, node: object): Shape[] {
   return (analysis.trace.get(node) ?? []).flatMap((v) => (v.kind === 'tensor' && v.shape ? [v.shape] : []));
 }
+
+/** No model, or several, where one was needed; the message lists the models. */
+export class ModelChoiceError extends Error {}
+
+/** Models not used inside another model of the same file: the ones a user compiles. */
+export function rootModels(analysis: Analysis): ModelAnalysis[] {
+  const used = new Set<string>();
+  for (const model of analysis.models) {
+    for (const target of model.scope.refs.values()) if (target.kind === 'model') used.add(target.template.name);
+  }
+  return analysis.models.filter((m) => !used.has(m.name));
+}
+
+/** The model a command works on: the one named, or the file's only root model. */
+export function pickModel(analysis: Analysis, name: string | undefined): ModelAnalysis {
+  const all = analysis.models.map((m) => m.name);
+  if (name !== undefined) {
+    const model = analysis.models.find((m) => m.name === name);
+    if (!model) throw new ModelChoiceError(`no model "${name}" in ${analysis.uri}; it declares: ${all.join(', ') || 'none'}`);
+    return model;
+  }
+  const roots = rootModels(analysis);
+  if (roots.length === 1) return roots[0]!;
+  if (all.length === 0) throw new ModelChoiceError(`${analysis.uri} declares no models`);
+  throw new ModelChoiceError(`${analysis.uri} declares several models (${roots.map((m) => m.name).join(', ')}); choose one with --model NAME`);
+}
