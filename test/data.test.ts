@@ -612,3 +612,18 @@ describe('writeFileAtomic', () => {
     expect(existsSync(target)).toBe(true);
   });
 });
+
+describe('files read from disk', () => {
+  it('readArrayFile gives arrays that own their data (Node pools small file buffers)', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { readArrayFile } = await import('../src/data/io.js');
+    const { writeNpy } = await import('../src/data/npy.js');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'mbn-npy-')), 'x.npy');
+    writeFileSync(file, writeNpy({ dtype: 'float32', shape: [3], data: new Float32Array([1, 2, 3]) }));
+    const x = readArrayFile(file).get('x')!;
+    expect(Array.from(x.data as Float32Array)).toEqual([1, 2, 3]);
+    expect(x.data.buffer.byteLength).toBe(12);
+  });
+});

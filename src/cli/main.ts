@@ -70,7 +70,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         if (positionals.length > 1) throw new UsageError('train takes one .mbn file');
         // Loaded on demand: tfjs takes a while to load and check/summary never need it.
         const { trainCommand } = await import('./train.js');
-        return trainCommand(
+        return await trainCommand(
           {
             file: positionals[0],
             model: values.model,
@@ -100,7 +100,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         });
         if (positionals.length > 1) throw new UsageError('predict takes one model folder');
         const { predictCommand } = await import('./predict.js');
-        return predictCommand(
+        return await predictCommand(
           { modelDir: positionals[0], data: values.data ?? [], out: values.out, backend: backendKind(values.backend!), batch: optionalNumber(values.batch, '--batch') ?? 256 },
           io,
         );

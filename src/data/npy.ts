@@ -124,7 +124,10 @@ export function readNpy(bytes: Uint8Array, file: string, options: ReadNpyOptions
     );
   }
 
-  const buffer = bytes.slice(dataStart, dataStart + needed).buffer;
+  // Copy into a buffer of our own: a Node Buffer's slice() is a view into a shared pool, whose .buffer is the whole pool.
+  const copy = new Uint8Array(needed);
+  copy.set(bytes.subarray(dataStart, dataStart + needed));
+  const buffer = copy.buffer;
   const data = dtypes[dtype].create(buffer);
   if (dtype === 'bool') {
     const b = data as Uint8Array;

@@ -195,7 +195,7 @@ export function matchData(
 function hintFor(expected: Shape, actual: readonly number[]): string {
   const want = expected.filter((d): d is number => d !== null).reduce((a, b) => a * b, 1);
   const got = actual.slice(1).reduce((a, b) => a * b, 1);
-  if (expected.length === actual.length && expected.every((d) => d !== null)) return '; the first axis counts samples';
+  if (expected.length === actual.length && expected.every((d) => d !== null)) return `; arrays need a first axis for the samples: [n, ${expected.join(', ')}]`;
   if (want === got && !expected.includes(null)) return `; the values per sample match, so reshape it to [n, ${expected.join(', ')}] (numpy: x.reshape(-1, ${expected.join(', ')}))`;
   return '';
 }
