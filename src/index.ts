@@ -19,6 +19,8 @@ export { inferenceGraph } from './passes/prune.js';
 export { summarize, renderSummary, type ModelSummary } from './summary/summary.js';
 export type { Diagnostic } from './diagnostics/diagnostic.js';
 export type { Graph } from './semantics/graph.js';
+/** Registers mbn's tfjs layers, so that `tf.loadLayersModel` can load models that use them. */
+export { registerMbnLayers } from './runtime/layers/index.js';
 
 export interface BuildOptions {
   /** Which model of the file; defaults to the file's only model that no other uses. */

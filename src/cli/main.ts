@@ -20,9 +20,11 @@ commands:
         --data SPEC...           training and the pruned inference model (tfjs format)
         --synthetic N            ...or N random samples of the right shapes
         --model NAME --epochs N --batch N --param name=value --seed N
+        --overwrite              replace the run already in RUN_DIR
         --backend auto|gpu|node|wasm|cpu
   train --resume RUN_DIR         continue a run from its last checkpoint (--epochs N to extend)
   predict MODEL_DIR --data SPEC... [--out FILE.npy|.npz|.csv|.json] [--backend …] [--batch N]
+  evaluate MODEL_DIR --data SPEC... [--json]   each output's loss and metrics on labelled data
 
 data SPEC: file.npz (arrays by name), name=file.npy, name=file.csv, a folder of such
 files (named by file), or mnist[:train|test][:N] (arrays image and label)
@@ -65,6 +67,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
             out: { type: 'string', short: 'o' },
             resume: { type: 'string' },
             seed: { type: 'string', default: '1' },
+            overwrite: { type: 'boolean', default: false },
           },
         });
         if (positionals.length > 1) throw new UsageError('train takes one .mbn file');
@@ -83,6 +86,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
             out: values.out,
             resume: values.resume,
             seed: optionalNumber(values.seed, '--seed') ?? 1,
+            overwrite: values.overwrite!,
           },
           io,
         );
@@ -102,6 +106,24 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         const { predictCommand } = await import('./predict.js');
         return await predictCommand(
           { modelDir: positionals[0], data: values.data ?? [], out: values.out, backend: backendKind(values.backend!), batch: optionalNumber(values.batch, '--batch') ?? 256 },
+          io,
+        );
+      }
+      case 'evaluate': {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          allowPositionals: true,
+          options: {
+            data: { type: 'string', multiple: true },
+            backend: { type: 'string', default: 'auto' },
+            batch: { type: 'string', default: '256' },
+            json: { type: 'boolean', default: false },
+          },
+        });
+        if (positionals.length > 1) throw new UsageError('evaluate takes one model folder');
+        const { evaluateCommand } = await import('./evaluate.js');
+        return await evaluateCommand(
+          { modelDir: positionals[0], data: values.data ?? [], backend: backendKind(values.backend!), batch: optionalNumber(values.batch, '--batch') ?? 256, json: values.json! },
           io,
         );
       }

@@ -6,7 +6,7 @@
  * optimizer state, history; replaced atomically every epoch), history.json,
  * and at the end training/ and inference/ (tfjs model.json + weights.bin).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { renderDiagnostic, styleFor } from '../diagnostics/render.js';
@@ -37,6 +37,8 @@ export interface TrainArgs {
   readonly out: string | undefined;
   readonly resume: string | undefined;
   readonly seed: number;
+  /** Replace an existing run in --out (only a folder holding an mbn run). */
+  readonly overwrite: boolean;
 }
 
 /** What a run directory records about how it was started (run.json). */
@@ -77,7 +79,7 @@ export function modelMetadata(graph: Graph, built: BuiltModels) {
   const outputs = (names: readonly string[]) => names.map((name) => {
     const o = graph.outputs.find((x) => x.name === name)!;
     const node = o.tensor.node;
-    return { name, shape: node.kind === 'input' ? node.shape : node.outputShapes[o.tensor.index]!, loss: o.loss ?? null, weight: o.weight, aux: o.aux };
+    return { name, shape: node.kind === 'input' ? node.shape : node.outputShapes[o.tensor.index]!, loss: o.loss ?? null, weight: o.weight, metrics: o.metrics, aux: o.aux };
   });
   return {
     training: { model: graph.name, inputs: inputs(built.trainingInputs), outputs: outputs(built.trainingOutputs) },
@@ -111,7 +113,7 @@ export async function trainCommand(args: TrainArgs, io: CliIO): Promise<number> 
     const matched = record.synthetic === null ? matchData(graph.inputs, graph.outputs, loadDataArguments(record.data, io.cwd)) : undefined;
     const backend = await selectBackend(args.backend);
     const data = matched ? { data: toTensors(matched), samples: matched.samples } : { data: syntheticData(graph, record.synthetic!, record.seed), samples: record.synthetic! };
-    io.stderr.write(`backend: ${backend.kind}${backend.notes.length && args.backend === 'auto' ? ` (skipped ${backend.notes.join('; ')})` : ''}\n`);
+    io.stderr.write(`backend: ${backend.kind}${backend.notes.length && args.backend === 'auto' ? ` (${backend.notes.join(', ')})` : ''}\n`);
 
     const built = buildModels(graph);
     const compiled = compileForTraining(built, graph);
@@ -123,6 +125,8 @@ export async function trainCommand(args: TrainArgs, io: CliIO): Promise<number> 
       initialEpoch = state.epoch;
       io.stderr.write(`resuming \`${graph.name}\` after epoch ${initialEpoch} from ${path.relative(io.cwd, runDir) || runDir}\n`);
     } else {
+      // An overwritten run goes only now, after the spec, the data and the backend all proved fine.
+      if (args.overwrite) rmSync(runDir, { recursive: true, force: true });
       writeFileAtomic(path.join(runDir, 'run.json'), JSON.stringify(record, null, 2) + '\n');
       writeFileAtomic(path.join(runDir, 'sources.json'), JSON.stringify(snapshot(analysis), null, 2) + '\n');
     }
@@ -212,7 +216,12 @@ function freshSetup(args: TrainArgs, io: CliIO): { analysis: Analysis; record: R
   if (args.data.length > 0 && args.synthetic !== undefined) throw new UsageError('give either --data or --synthetic, not both');
   const runDir = path.resolve(io.cwd, args.out);
   if (existsSync(runDir) && readdirSync(runDir).length > 0) {
-    throw new RunError(`${args.out} already holds files; resume that run with \`mbnc train --resume ${args.out}\` or choose another --out`);
+    if (!args.overwrite) {
+      throw new RunError(`${args.out} already holds files; resume that run with \`mbnc train --resume ${args.out}\`, choose another --out, or replace it with --overwrite`);
+    }
+    if (!existsSync(path.join(runDir, 'run.json'))) {
+      throw new RunError(`${args.out} is not an mbn run directory (no run.json); --overwrite only replaces runs, never other folders`);
+    }
   }
   const first = analyzeFiles([args.file], io).analyses[0]!;
   const chosen = pickModel(first, args.model);

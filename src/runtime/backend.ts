@@ -65,7 +65,8 @@ export async function selectBackend(kind: BackendKind): Promise<SelectedBackend>
       await tf.ready();
       return { kind: candidate, tfjsName: tf.getBackend(), notes };
     } catch (error) {
-      notes.push(`${candidate}: ${(error as Error).message.split(':')[0]}`);
+      const message = (error as Error).message;
+      notes.push(`${nativePackages[candidate]} ${message.includes('failed to load') || message.includes('did not start') ? 'failed to load' : 'is not installed'}`);
     }
   }
   try {

@@ -70,9 +70,11 @@ export function installWasmFallbacks(): readonly string[] {
   for (const kernel of tf.getKernelsForBackend('cpu')) {
     const name = kernel.kernelName;
     if (onWasm.has(name) && !wrongOnWasm.includes(name)) continue;
-    if (onWasm.has(name)) tf.unregisterKernel(name, 'wasm');
+    const original = onWasm.has(name) ? tf.getKernel(name, 'wasm').kernelFunc : undefined;
+    if (original) tf.unregisterKernel(name, 'wasm');
+    const generic = fallback(kernel);
     const fast = fastWasmKernels.get(name);
-    tf.registerKernel(fast ? { kernelName: name, backendName: 'wasm', kernelFunc: fast } : fallback(kernel));
+    tf.registerKernel(fast ? { kernelName: name, backendName: 'wasm', kernelFunc: fast(generic.kernelFunc, original) } : generic);
     installed.push(name);
   }
   return installed;

@@ -66,5 +66,75 @@ const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, backend: anyBackend, attr
   return dW;
 };
 
-/** Kernels implemented here, by name; installed on wasm before the generic fallback. */
-export const fastWasmKernels: ReadonlyMap<string, tf.KernelFunc> = new Map([['Conv2DBackpropFilter', conv2dBackpropFilter]]);
+/**
+ * MaxPoolGrad for non-overlapping windows (stride = pool size, the usual
+ * MaxPool2D()), composed from wasm kernels: each window's first maximum
+ * (as tfjs's cpu kernel picks it) gets the gradient. Windows are laid out
+ * as rows, `ArgMax` finds the winner, `OneHot` places dy there, and the
+ * rows are folded back into the image. Other pooling shapes use `fallback`.
+ */
+function maxPoolGrad(fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { inputs, attrs } = args;
+    const backend = args.backend as tf.KernelBackend;
+    const { dy, input } = inputs as { dy: Info; input: Info };
+    const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
+      filterSize: number | [number, number];
+      strides: number | [number, number];
+      pad: 'valid' | 'same' | number;
+      dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    };
+    const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    const { filterHeight: kh, filterWidth: kw, strideHeight, strideWidth, outHeight: oh, outWidth: ow, inHeight: h, inWidth: w, batchSize: b, inChannels: c } = info;
+    const { top, left } = info.padInfo;
+    if (kh !== strideHeight || kw !== strideWidth || top !== 0 || left !== 0 || oh * kh > h || ow * kw > w) return fallback(args);
+    // Reshapes are views (same data, new shape), made here rather than by the Reshape kernel,
+    // so that freeing the intermediates never frees the caller's input or the result.
+    const view = (info: Info, shape: number[]): Info => ({ dataId: info.dataId, shape, dtype: info.dtype });
+    const owned: Info[] = [];
+    const keep = (i: Info) => (owned.push(i), i);
+    let x = input;
+    if (oh * kh !== h || ow * kw !== w) x = keep(run('Slice', backend, { x }, { begin: [0, 0, 0, 0], size: [b, oh * kh, ow * kw, c] }));
+    const rows = keep(run('Transpose', backend, { x: view(x, [b, oh, kh, ow, kw, c]) }, { perm: [0, 1, 3, 5, 2, 4] })); // [b, oh, ow, c, kh, kw]
+    const winner = keep(run('ArgMax', backend, { x: view(rows, [b * oh * ow * c, kh * kw]) }, { axis: 1 }));
+    const hot = keep(run('OneHot', backend, { indices: winner }, { depth: kh * kw, onValue: 1, offValue: 0, dtype: 'float32' }));
+    const spread = keep(run('Multiply', backend, { a: hot, b: view(dy, [b * oh * ow * c, 1]) }, {}));
+    const image = run('Transpose', backend, { x: view(spread, [b, oh, ow, c, kh, kw]) }, { perm: [0, 1, 4, 2, 5, 3] }); // [b, oh, kh, ow, kw, c]
+    let dx = view(image, [b, oh * kh, ow * kw, c]);
+    if (oh * kh !== h || ow * kw !== w) {
+      owned.push(image);
+      dx = run('PadV2', backend, { x: dx }, { paddings: [[0, 0], [0, h - oh * kh], [0, w - ow * kw], [0, 0]], constantValue: 0 });
+    }
+    free(backend, ...owned);
+    return dx;
+  };
+}
+
+/**
+ * OneHot on wasm writes int32 bits whatever dtype is asked for (a float32
+ * one-hot reads as tiny denormals). The fix: ask for int32, then Cast.
+ */
+function oneHot(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as tf.KernelBackend;
+    const dtype = (args.attrs as { dtype?: tf.DataType }).dtype ?? 'int32';
+    const ints = original({ ...args, attrs: { ...args.attrs, dtype: 'int32' } }) as Info;
+    if (dtype === 'int32') return ints;
+    const cast = run('Cast', backend, { x: ints }, { dtype });
+    free(backend, ints);
+    return cast;
+  };
+}
+
+/**
+ * Kernels implemented here, by name. Each is made from the generic cpu
+ * fallback (for the cases it does not cover) and, where wasm has the kernel
+ * but gets it wrong, wasm's original; installed before the generic fallback.
+ */
+type KernelMaker = (fallback: tf.KernelFunc, original: tf.KernelFunc | undefined) => tf.KernelFunc;
+
+export const fastWasmKernels: ReadonlyMap<string, KernelMaker> = new Map<string, KernelMaker>([
+  ['Conv2DBackpropFilter', () => conv2dBackpropFilter],
+  ['MaxPoolGrad', (fallback) => maxPoolGrad(fallback)],
+  ['OneHot', (fallback, original) => (original ? oneHot(original) : fallback)],
+]);

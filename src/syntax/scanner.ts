@@ -127,8 +127,10 @@ export function scan(text: string): ScanResult {
           break;
         }
         if (d === 92 /* \\ */) {
-          // A backslash escapes any character but a line break; before one it ends the (unterminated) string.
-          if (j + 1 >= n || text.charCodeAt(j + 1) === 10) {
+          // A backslash escapes any character but a line terminator (as the lexer's `\\.` does: `.` matches
+          // none of \n \r \u2028 \u2029); before one it ends the (unterminated) string.
+          const after = j + 1 < n ? text.charCodeAt(j + 1) : -1;
+          if (after === -1 || after === 10 || after === 13 || after === 0x2028 || after === 0x2029) {
             type = t.UnterminatedString;
             end = j;
             break;
