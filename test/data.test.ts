@@ -12,6 +12,7 @@ import { loadMnist } from '../src/data/mnist.js';
 import { readNpy, writeNpy } from '../src/data/npy.js';
 import { readNpz, writeNpz } from '../src/data/npz.js';
 import { repoRoot } from './helpers.js';
+import { seededRandom } from '../src/util/random.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -19,17 +20,7 @@ import { repoRoot } from './helpers.js';
 const allDTypes: DType[] = ['float32', 'float64', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'bool'];
 const shapes: number[][] = [[], [3], [2, 3], [2, 3, 4], [0], [2, 0, 3]];
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function sample(dtype: DType, shape: number[], seed = 1): NdArray {
   const a = createArray(dtype, shape);

@@ -8,6 +8,7 @@
  * `[^…]`, `#xN` characters, and `/* … *\/` comments.
  */
 
+import { seededRandom } from '../src/util/random.js';
 export type Expr =
   | { readonly k: 'alt'; readonly id: number; readonly alts: readonly Expr[] }
   | { readonly k: 'seq'; readonly items: readonly Expr[] }
@@ -254,17 +255,7 @@ export function reachable(g: Grammar, start: string, stop: ReadonlySet<string>):
   return seen;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 export function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;

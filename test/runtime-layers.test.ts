@@ -23,22 +23,15 @@ import {
   registerMbnLayers,
 } from '../src/runtime/layers/index.js';
 import { bindCall, label, layerCases } from './catalogue-cases.js';
+import { seededRandom } from '../src/util/random.js';
 
 // ---------------------------------------------------------------------------
 // helpers
 
 /** Deterministic uniform numbers in [lo, hi) (mulberry32). */
 function rand(n: number, lo = -1, hi = 1, seed = 1): number[] {
-  let s = seed >>> 0;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out.push(lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296));
-  }
-  return out;
+  const next = seededRandom(seed);
+  return Array.from({ length: n }, () => lo + (hi - lo) * next());
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);

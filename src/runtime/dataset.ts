@@ -14,6 +14,7 @@ import { readArrayFile } from '../data/io.js';
 import { loadMnist } from '../data/mnist.js';
 import type { DType, Graph, GraphOutput, InputNode } from '../semantics/graph.js';
 import type { TrainingData } from './train.js';
+import { seededRandom } from '../util/random.js';
 
 /** Where an array came from, for messages. */
 export interface NamedArray {
@@ -200,17 +201,6 @@ function hintFor(expected: Shape, actual: readonly number[]): string {
   return '';
 }
 
-/** A small deterministic generator (mulberry32), so synthetic runs repeat. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The vocabulary size of the Embedding layers an int32 input feeds (ids must stay below it). */
 function vocabularyOf(graph: Graph, input: InputNode): number {
@@ -224,7 +214,7 @@ function vocabularyOf(graph: Graph, input: InputNode): number {
 
 /** Random inputs and targets of the right shapes: for smoke runs (`--synthetic N`). */
 export function syntheticData(graph: Graph, samples: number, seed = 1): TrainingData {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const normal = () => Math.sqrt(-2 * Math.log(next() || 1e-12)) * Math.cos(2 * Math.PI * next());
   const fill = (shape: readonly number[], f: () => number, dtype: DType) => {
     const size = shape.reduce((a, b) => a * b, 1);
