@@ -9,6 +9,7 @@
  */
 
 import { seededRandom } from '../src/util/random.js';
+
 export type Expr =
   | { readonly k: 'alt'; readonly id: number; readonly alts: readonly Expr[] }
   | { readonly k: 'seq'; readonly items: readonly Expr[] }
