@@ -142,7 +142,7 @@ export const layerCases: readonly LayerCase[] = [
   { name: 'Conv2D', pos: [32, 3], args: { activation: 'relu' }, input: [32, 32, 3], output: [30, 30, 32], trainable: 896, why: '3*3*3*32 + 32 = 864 + 32; 32 - 3 + 1 = 30' },
   { name: 'Conv2D', pos: [25, 3], args: { padding: 'same' }, input: [28, 28, 1], output: [28, 28, 25], trainable: 250, why: '3*3*1*25 + 25 = 225 + 25; same keeps 28' },
   { name: 'Conv2D', pos: [16, [3, 5], 2], input: [28, 28, 3], output: [13, 12, 16], trainable: 736, why: '3*5*3*16 + 16 = 720 + 16; h ceil((28-3+1)/2) = 13, w ceil((28-5+1)/2) = 12' },
-  { name: 'Conv2D', pos: [8, 3], args: { dilation_rate: 2, use_bias: false }, input: [10, 10, 4], output: [6, 6, 8], trainable: 288, why: '3*3*4*8 = 288; dilated kernel (3-1)*2+1 = 5, 10 - 5 + 1 = 6' },
+  { name: 'Conv2D', pos: [8, 3], args: { dilation_rate: 2, use_bias: false }, input: [10, 10, 4], output: [6, 6, 8], trainable: 288, why: '3*3*4*8 = 288; dilated kernel (3-1)*2+1 = 5, 10 - 5 + 1 = 6', rejected: 'dilation_rate' },
   { name: 'Conv1D', pos: [64, 5], input: [100, 16], output: [96, 64], trainable: 5184, why: '5*16*64 + 64 = 5120 + 64; 100 - 5 + 1 = 96' },
   { name: 'Conv1D', pos: [8, 3, 2, 'same'], input: [9, 4], output: [5, 8], trainable: 104, why: '3*4*8 + 8 = 96 + 8; ceil(9/2) = 5' },
   { name: 'Conv1D', pos: [4, 3], args: { padding: 'causal', dilation_rate: 2 }, input: [20, 2], output: [20, 4], trainable: 28, why: '3*2*4 + 4 = 24 + 4; causal keeps 20 steps' },
@@ -176,7 +176,7 @@ export const layerCases: readonly LayerCase[] = [
   // ---- normalization ----
   { name: 'BatchNormalization', input: [10, 10, 16], output: [10, 10, 16], trainable: 32, nonTrainable: 32, why: 'gamma, beta 2*16 = 32; moving mean, variance 2*16 = 32' },
   { name: 'BatchNormalization', input: [64], output: [64], trainable: 128, nonTrainable: 128, why: '2*64 each' },
-  { name: 'BatchNormalization', pos: [1], input: [4, 5, 3], output: [4, 5, 3], trainable: 8, nonTrainable: 8, why: 'axis 1 has 4 features: 2*4 each' },
+  { name: 'BatchNormalization', pos: [1], input: [4, 5, 3], output: [4, 5, 3], trainable: 8, nonTrainable: 8, why: 'axis 1 has 4 features: 2*4 each', rejected: 'axis' },
   {
     name: 'BatchNormalization', args: { scale: false }, input: [6, 16], output: [6, 16], trainable: 16, nonTrainable: 32,
     why: 'beta only 16; moving mean, variance 2*16 = 32', rejected: 'scale',
@@ -184,7 +184,7 @@ export const layerCases: readonly LayerCase[] = [
   },
   { name: 'LayerNormalization', input: [10, 64], output: [10, 64], trainable: 128, why: 'gamma, beta 2*64' },
   { name: 'LayerNormalization', pos: [1], input: [4, 3], output: [4, 3], trainable: 8, why: 'axis 1 has 4 features: 2*4' },
-  { name: 'LayerNormalization', args: { scale: false }, input: [8], output: [8], trainable: 8, why: 'beta only: 8' },
+  { name: 'LayerNormalization', args: { scale: false }, input: [8], output: [8], trainable: 8, why: 'beta only: 8', rejected: 'scale' },
 
   // ---- recurrent ----
   { name: 'LSTM', pos: [32], input: [20, 30], output: [32], trainable: 8064, why: '4*(32*(30+32) + 32) = 4*(1984 + 32) = 4*2016' },
@@ -224,7 +224,7 @@ export const problemCases: readonly ProblemCase[] = [
   { name: 'Conv2D', pos: [8, 5], input: [3, 3, 1], code: 'MBN303', message: /window 5 on axis 1 of \[None, 3, 3, 1\] leaves -1 positions/ },
   { name: 'Conv1D', pos: [8, 3], input: [28, 28, 1], message: /Conv1D expects a sequence \[None, steps, features\]/, insertBefore: 'Reshape([28, 28])' },
   { name: 'Conv1D', pos: [8, 3], input: [100], message: /expects a sequence/, insertBefore: 'Reshape([100, 1])' },
-  { name: 'Conv1D', pos: [8, 3], args: { dilation_rate: 5 }, input: [10, 1], code: 'MBN303', message: /window 11 on axis 1/ },
+  { name: 'Conv1D', pos: [8, 11], input: [10, 1], code: 'MBN303', message: /window 11 on axis 1/ },
   { name: 'Conv2DTranspose', pos: [8, 3], input: [64], message: /Conv2DTranspose expects an image/, insertBefore: 'Reshape([8, 8, 1])' },
   { name: 'SeparableConv2D', pos: [8, 3], input: [5, 32, 32, 3], message: /expects an image/, fixTitle: /TimeDistributed/ },
   { name: 'LSTM', pos: [32], input: [64], message: /LSTM expects a sequence \[None, steps, features\], got \[None, 64\]/, fixTitle: 'insert RepeatVector(n) or Reshape([steps, features]) before it' },
@@ -242,8 +242,8 @@ export const problemCases: readonly ProblemCase[] = [
   { name: 'ZeroPadding2D', input: [10, 3], message: /ZeroPadding2D expects an image/, insertBefore: 'Reshape([10, 3, 1])' },
   { name: 'UpSampling2D', input: [12], message: /expects an image/ },
   { name: 'BatchNormalization', input: [2, 4, 4, 3], message: /between 1 and 3 axes besides the batch axis/, fixTitle: /TimeDistributed\(BatchNormalization\(\)\)/ },
-  { name: 'BatchNormalization', pos: [5], input: [4, 3], code: 'MBN305', message: /axis 5 is outside the axes of \[None, 4, 3\]/ },
-  { name: 'BatchNormalization', pos: [0], input: [4, 3], code: 'MBN305', message: /batch axis/ },
+  { name: 'LayerNormalization', pos: [5], input: [4, 3], code: 'MBN305', message: /axis 5 is outside the axes of \[None, 4, 3\]/ },
+  { name: 'LayerNormalization', pos: [0], input: [4, 3], code: 'MBN305', message: /batch axis/ },
   { name: 'LayerNormalization', input: [10, null], message: /needs a known size on axis -1/ },
   { name: 'Dense', pos: [10], input: [30, 30, 32], message: /Dense expects/, insertBefore: 'Flatten()' },
 ];
@@ -252,6 +252,9 @@ export const invalidCases: readonly InvalidCase[] = [
   { name: 'GRU', pos: [8], args: { reset_after: true }, param: 'reset_after', message: "tfjs implements only reset_after: false (Keras's default is true); remove reset_after or set it to false" },
   { name: 'Bidirectional', pos: [{ layer: 'Dense', pos: [4] }], param: 'layer', message: /recurrent layer \(SimpleRNN, LSTM or GRU\), not Dense/ },
   { name: 'Conv2D', pos: [8, 3, 2], args: { dilation_rate: 2 }, param: 'dilation_rate', message: /strides > 1 cannot be combined with dilation_rate > 1/ },
+  { name: 'Conv2D', pos: [8, 3], args: { dilation_rate: 2 }, param: 'dilation_rate', message: /no gradient for dilated convolutions/ },
+  { name: 'BatchNormalization', pos: [1], param: 'axis', message: /cannot train BatchNormalization over any axis but the last/ },
+  { name: 'LayerNormalization', args: { center: false }, param: 'center', message: /cannot train with center: false/ },
   { name: 'Conv1D', pos: [8, 3, 2], args: { dilation_rate: 2 }, param: 'dilation_rate', message: /strides > 1/ },
   { name: 'SeparableConv2D', pos: [8, 3, [1, 2]], args: { dilation_rate: [2, 1] }, param: 'dilation_rate', message: /strides > 1/ },
   { name: 'DepthwiseConv2D', pos: [3], args: { dilation_rate: 2 }, param: 'dilation_rate', message: /tfjs's DepthwiseConv2D ignores dilation_rate/ },

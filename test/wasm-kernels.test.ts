@@ -7,7 +7,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/runtime/backend.js';
-import { installWasmFallbacks } from '../src/runtime/wasm-fallback.js';
+import { fallbackDataCount, installWasmFallbacks } from '../src/runtime/wasm-fallback.js';
+import { buildModels, disposeModels } from '../src/runtime/build.js';
+import { compileForTraining, train } from '../src/runtime/train.js';
+import { syntheticData } from '../src/runtime/dataset.js';
+import { analyzeText, model } from './helpers.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -24,7 +28,7 @@ async function onBoth(inputs: { values: number[]; shape: number[] }[], f: (...xs
   };
   await tf.setBackend('wasm');
   const wasm = await run();
-  await tf.setBackend('cpu');
+  await selectBackend('cpu');
   const cpu = await run();
   await tf.setBackend('wasm');
   return { wasm, cpu };
@@ -102,5 +106,34 @@ describe('wasm kernels agree with the cpu backend', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect((tf.memory() as { numBytes: number }).numBytes).toBe(bytes);
     tf.dispose([x, f]);
+  });
+});
+
+describe('training on wasm', () => {
+  it('leaks nothing across epochs: engine tensors, backend data, wasm heap', async () => {
+    // Convolution, pooling, an embedding and an LSTM: every rewritten kernel and the cpu fallback run.
+    const graph = model(analyzeText(`model Leaky {
+      input img: [12, 12, 2]
+      input ids: [6] int32
+      a = img -> Conv2D(4, 3, activation: relu) -> MaxPool2D() -> Conv2D(4, 3, padding: same) -> Flatten()
+      b = ids -> Embedding(50, 4) -> LSTM(3)
+      output y = concat(a, b) -> Dense(2, activation: softmax) loss categorical_crossentropy
+      train { epochs: 1  batch_size: 8 }
+    }`)).graph!;
+    const built = buildModels(graph);
+    const compiled = compileForTraining(built, graph);
+    const data = syntheticData(graph, 32, 4);
+    const backend = tf.backend() as unknown as { numDataIds(): number; wasm: { HEAPU8: Uint8Array } };
+    const snapshot = () => ({ tensors: tf.memory().numTensors, data: backend.numDataIds(), fallback: fallbackDataCount(), heap: backend.wasm.HEAPU8.byteLength });
+    const epoch = () => train(built, graph, compiled, data, { config: { ...graph.training, epochs: 1, validationSplit: 0 } });
+    await epoch();
+    await epoch();
+    const before = snapshot();
+    for (let i = 0; i < 4; i++) await epoch();
+    expect(snapshot()).toEqual(before);
+    expect(before.fallback).toBe(0);
+    tf.dispose([...Object.values(data.inputs), ...Object.values(data.targets)]);
+    disposeModels(built);
+    compiled.optimizer.dispose();
   });
 });

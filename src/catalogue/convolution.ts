@@ -42,13 +42,17 @@ function checkStridesAndDilation(args: Args, rank: number): { param: string; mes
   if (s.some((v) => v > 1) && d.some((v) => v > 1)) {
     return { param: 'dilation_rate', message: 'strides > 1 cannot be combined with dilation_rate > 1; use one or the other' };
   }
+  // mbn's CausalConv1D trains dilated kernels; tfjs's own convolutions have no gradient for them.
+  if (d.some((v) => v > 1) && args['padding'] !== 'causal') {
+    return { param: 'dilation_rate', message: 'tfjs 4.22 has no gradient for dilated convolutions, so this layer could not be trained; use dilation_rate: 1 (stacking convolutions widens the view too), or padding: causal for a Conv1D' };
+  }
   return undefined;
 }
 
 /** For layers whose tfjs version ignores `dilation_rate`. */
 function onlyUnitDilation(layer: string, args: Args): { param: string; message: string } | undefined {
   if (tuple(args['dilation_rate'], 2).some((v) => v !== 1)) {
-    return { param: 'dilation_rate', message: `tfjs's ${layer} ignores dilation_rate (the output would be wrong); remove it, or use Conv2D/SeparableConv2D with dilation_rate` };
+    return { param: 'dilation_rate', message: `tfjs's ${layer} ignores dilation_rate (the output would be wrong); remove it` };
   }
   return undefined;
 }

@@ -58,6 +58,14 @@ const batchParams: ParamSpec[] = [
   regularizer('gamma_regularizer'),
 ];
 
+/** tfjs-layers 4.22 crashes computing gradients of a normalisation layer without gamma or beta. */
+function trainableAffine(layer: string, args: Args): { param: string; message: string } | undefined {
+  for (const name of ['center', 'scale']) {
+    if (args[name] === false) return { param: name, message: `tfjs's ${layer} cannot train with ${name}: false (tfjs-layers 4.22 bug); remove ${name}` };
+  }
+  return undefined;
+}
+
 export const BatchNormalization: LayerEntry = {
   kind: 'layer',
   name: 'BatchNormalization',
@@ -65,10 +73,10 @@ export const BatchNormalization: LayerEntry = {
   doc: 'Normalises each feature (channel) with the batch mean and variance while training and with moving averages at inference, then scales by `gamma` and shifts by `beta`. The shape is unchanged.\n\nWeights: 2 trainable (`gamma`, `beta`) and 2 non-trainable (moving mean and variance) per feature.',
   params: batchParams,
   validate(args) {
-    for (const name of ['center', 'scale']) {
-      if (args[name] === false) {
-        return { param: name, message: `tfjs's BatchNormalization cannot train with ${name}: false (tfjs-layers 4.22 bug); remove ${name}` };
-      }
+    const affineProblem = trainableAffine('BatchNormalization', args);
+    if (affineProblem) return affineProblem;
+    if (args['axis'] !== -1) {
+      return { param: 'axis', message: "tfjs 4.22 cannot train BatchNormalization over any axis but the last (its gradient fails); keep axis: -1, and Permute the features last if they are elsewhere" };
     }
     return undefined;
   },
@@ -101,6 +109,7 @@ export const LayerNormalization: LayerEntry = {
   category: 'normalization',
   doc: 'Normalises each sample over `axis` (by default its features at each position), independent of the batch, then scales by `gamma` and shifts by `beta`. The shape is unchanged.\n\nWeights: 2 trainable per feature.',
   params: layerParams,
+  validate: (args) => trainableAffine('LayerNormalization', args),
   outputShape(input, args) {
     const axis = featureAxis('LayerNormalization', input, args);
     return 'problem' in axis ? axis : { shape: input };

@@ -18,9 +18,10 @@ interface DataBackend {
 /**
  * wasm kernels that exist but are wrong in tfjs 4.22: MaxPoolGrad and
  * MaxPoolWithArgmax start the running max at FLT_MIN (windows of values <= 0
- * get no gradient); OneHot ignores its dtype.
+ * get no gradient); OneHot ignores its dtype; ResizeNearestNeighborGrad
+ * gives every sample after the first a wrong gradient (UpSampling2D).
  */
-export const wrongOnWasm: readonly string[] = ['MaxPoolGrad', 'MaxPoolWithArgmax', 'OneHot'];
+export const wrongOnWasm: readonly string[] = ['MaxPoolGrad', 'MaxPoolWithArgmax', 'OneHot', 'ResizeNearestNeighborGrad'];
 
 let installed: string[] | undefined;
 let cpu: MathBackendCPU | undefined;
@@ -69,7 +70,7 @@ export function installWasmFallbacks(): readonly string[] {
   installed = [];
   for (const kernel of tf.getKernelsForBackend('cpu')) {
     const name = kernel.kernelName;
-    if (onWasm.has(name) && !wrongOnWasm.includes(name)) continue;
+    if (onWasm.has(name) && !wrongOnWasm.includes(name) && !fastWasmKernels.has(name)) continue;
     const original = onWasm.has(name) ? tf.getKernel(name, 'wasm').kernelFunc : undefined;
     if (original) tf.unregisterKernel(name, 'wasm');
     const generic = fallback(kernel);
@@ -78,4 +79,9 @@ export function installWasmFallbacks(): readonly string[] {
     installed.push(name);
   }
   return installed;
+}
+
+/** Tensors the fallback's private cpu backend holds right now (0 between kernels: each frees what it made). */
+export function fallbackDataCount(): number {
+  return cpu ? (cpu as unknown as { numDataIds(): number }).numDataIds() : 0;
 }

@@ -67,6 +67,73 @@ const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, backend: anyBackend, attr
 };
 
 /**
+ * Conv2DBackpropInput (the gradient reaching a convolution's input), which
+ * stock wasm computes with a scalar loop: it is the "full" convolution of
+ * dy, with zeros inserted between its rows and columns (stride - 1 of them),
+ * by the filter flipped in both spatial axes with its channel axes swapped.
+ */
+const conv2dBackpropInput: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
+  const backend = anyBackend as tf.KernelBackend;
+  const { dy, filter } = inputs as { dy: Info; filter: Info };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
+    strides: number | [number, number];
+    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: [number, number, number, number];
+  };
+  if (dataFormat !== 'NHWC') throw new Error('mbn wasm Conv2DBackpropInput supports NHWC only');
+  const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
+  const info = tf.backend_util.computeConv2DInfo(inputShape, [kh, kw, ci, co], strides, 1, pad, dimRoundingMode);
+  const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, batchSize: b, inHeight: h, inWidth: w } = info;
+  const view = (x: Info, shape: number[]): Info => ({ dataId: x.dataId, shape, dtype: x.dtype });
+  const owned: Info[] = [];
+  const keep = (i: Info) => (owned.push(i), i);
+  // Zero-insert: [b, oh, 1, ow, 1, co] padded to [b, oh, sh, ow, sw, co], then cut to (oh-1)*sh+1 rows.
+  let spread = dy;
+  let rows = oh;
+  let cols = ow;
+  if (sh > 1 || sw > 1) {
+    const padded = keep(run('PadV2', backend, { x: view(dy, [b, oh, 1, ow, 1, co]) }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 }));
+    rows = (oh - 1) * sh + 1;
+    cols = (ow - 1) * sw + 1;
+    spread = keep(run('Slice', backend, { x: view(padded, [b, oh * sh, ow * sw, co]) }, { begin: [0, 0, 0, 0], size: [b, rows, cols, co] }));
+  }
+  // Full convolution: kh - 1 - top rows before; enough after that the result has h rows (cut below if too many).
+  const top = kh - 1 - info.padInfo.top;
+  const left = kw - 1 - info.padInfo.left;
+  const bottom = Math.max(0, h + kh - 1 - top - rows);
+  const right = Math.max(0, w + kw - 1 - left - cols);
+  if (top < 0 || left < 0) throw new Error('mbn wasm Conv2DBackpropInput: padding larger than the kernel');
+  const framed = keep(run('PadV2', backend, { x: spread }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }));
+  const flipped = keep(run('Reverse', backend, { x: filter }, { dims: [0, 1] }));
+  const swapped = keep(run('Transpose', backend, { x: flipped }, { perm: [0, 1, 3, 2] })); // [kh, kw, co, ci]
+  let dx = run('Conv2D', backend, { x: framed, filter: swapped }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] });
+  if (dx.shape[1] !== h || dx.shape[2] !== w) {
+    owned.push(dx);
+    dx = run('Slice', backend, { x: dx }, { begin: [0, 0, 0, 0], size: [b, h, w, ci] });
+  }
+  free(backend, ...owned);
+  return dx;
+};
+
+/**
+ * UnsortedSegmentSum (the gradient of a gather, so of every Embedding): the
+ * cpu kernel builds one mask per segment (10,000 segments, 10,000 passes);
+ * it is one ScatterNd, which adds the updates of repeated indices.
+ */
+const unsortedSegmentSum: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
+  const backend = anyBackend as tf.KernelBackend;
+  const { x, segmentIds } = inputs as { x: Info; segmentIds: Info };
+  const { numSegments } = attrs as unknown as { numSegments: number };
+  const n = segmentIds.shape.reduce((a, b) => a * b, 1);
+  const rest = x.shape.slice(segmentIds.shape.length);
+  const indices: Info = { dataId: segmentIds.dataId, shape: [n, 1], dtype: segmentIds.dtype };
+  const updates: Info = { dataId: x.dataId, shape: [n, ...rest], dtype: x.dtype };
+  return run('ScatterNd', backend, { indices, updates }, { shape: [numSegments, ...rest] });
+};
+
+/**
  * MaxPoolGrad for non-overlapping windows (stride = pool size, the usual
  * MaxPool2D()), composed from wasm kernels: each window's first maximum
  * (as tfjs's cpu kernel picks it) gets the gradient. Windows are laid out
@@ -129,12 +196,41 @@ function oneHot(original: tf.KernelFunc): tf.KernelFunc {
 /**
  * Kernels implemented here, by name. Each is made from the generic cpu
  * fallback (for the cases it does not cover) and, where wasm has the kernel
- * but gets it wrong, wasm's original; installed before the generic fallback.
+ * (wrong or slow), wasm's original; they replace whatever wasm registered.
  */
+/**
+ * BatchMatMul with a transposed operand: stock wasm runs XNNPACK only when
+ * neither operand is transposed, and every Dense/LSTM backward matmul has
+ * one (5x slower for a 64x4900 by 64x32 product here). Transposing the
+ * operand first (a cheap copy) puts the product back on the fast path.
+ */
+function batchMatMul(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    if (!transposeA && !transposeB) return original(args);
+    const backend = args.backend as tf.KernelBackend;
+    const { a, b } = args.inputs as { a: Info; b: Info };
+    const swapLast = (x: Info) => {
+      const perm = x.shape.map((_, i) => i);
+      [perm[perm.length - 1], perm[perm.length - 2]] = [perm[perm.length - 2]!, perm[perm.length - 1]!];
+      return run('Transpose', backend, { x }, { perm });
+    };
+    const at = transposeA ? swapLast(a) : a;
+    const bt = transposeB ? swapLast(b) : b;
+    const out = original({ ...args, inputs: { a: at, b: bt }, attrs: { ...args.attrs, transposeA: false, transposeB: false } }) as Info;
+    if (transposeA) free(backend, at);
+    if (transposeB) free(backend, bt);
+    return out;
+  };
+}
+
 type KernelMaker = (fallback: tf.KernelFunc, original: tf.KernelFunc | undefined) => tf.KernelFunc;
 
 export const fastWasmKernels: ReadonlyMap<string, KernelMaker> = new Map<string, KernelMaker>([
   ['Conv2DBackpropFilter', () => conv2dBackpropFilter],
+  ['Conv2DBackpropInput', () => conv2dBackpropInput],
+  ['UnsortedSegmentSum', () => unsortedSegmentSum],
   ['MaxPoolGrad', (fallback) => maxPoolGrad(fallback)],
   ['OneHot', (fallback, original) => (original ? oneHot(original) : fallback)],
+  ['BatchMatMul', (fallback, original) => (original ? batchMatMul(original) : fallback)],
 ]);
