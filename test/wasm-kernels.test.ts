@@ -84,6 +84,26 @@ describe('wasm kernels agree with the cpu backend', () => {
     });
   }
 
+  const sliceCases: [number[], number[], number[]][] = [
+    [[7, 12], [2, 3], [4, 5]],
+    [[5, 6, 70], [1, 2, 3], [3, 3, 66]], // long runs (copied with set)
+    [[3, 4, 5, 6], [1, 0, 2, 1], [2, 4, 2, 4]],
+    [[4, 5, 6, 3, 2], [1, 1, 1, 1, 0], [2, 3, 4, 2, 1]],
+  ];
+  for (const [shape, begin, sliceSize] of sliceCases) {
+    it(`Slice of ${shape} from ${begin} size ${sliceSize}`, async () => {
+      const { wasm, cpu } = await onBoth([{ values: random(size(shape), 7), shape }], (x) => tf.slice(x, begin, sliceSize));
+      expectSame(wasm, cpu, 0);
+    });
+  }
+
+  it('SplitV and Unpack (the LSTM gates and time steps)', async () => {
+    const shape = [6, 5, 16];
+    const pieces = (x: tf.Tensor) => tf.concat([...tf.split(x, [4, 8, 4], 2), ...tf.unstack(x, 1), ...tf.split(x, 5, 1)].map((t) => t.reshape([-1])));
+    const { wasm, cpu } = await onBoth([{ values: random(size(shape), 3), shape }], pieces);
+    expectSame(wasm, cpu, 0);
+  });
+
   it('OneHot honours its dtype', async () => {
     const { wasm, cpu } = await onBoth([{ values: [0, 2, 1, 4], shape: [4] }], (i) => tf.oneHot(tf.cast(i, 'int32'), 5, 3, -1, 'float32'));
     expect(Array.from(wasm)).toEqual(Array.from(cpu));

@@ -225,6 +225,8 @@ export const Conv2DTranspose: LayerEntry = {
     const f = int(args, 'filters');
     return trainable(kh * kw * f * inChannels(input) + (args['use_bias'] ? f : 0));
   },
+  // Each input pixel scatters through the whole kernel (the output is larger than the input).
+  flops: (inputs, _outputs, _args, params) => 2 * params.trainable * (inputs[0]![0] ?? 1) * (inputs[0]![1] ?? 1),
   tfjs: (args) => builtin('conv2dTranspose', transposeParams, args),
 };
 

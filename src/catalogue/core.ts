@@ -215,6 +215,8 @@ export const Embedding: LayerEntry = {
   outputShape: (input, args) =>
     input.length >= 1 ? { shape: [...input, int(args, 'output_dim')] } : rankProblem('Embedding', 'a sequence of ids [None, steps]', input),
   paramCount: (_input: Shape, args) => trainable(int(args, 'input_dim') * int(args, 'output_dim')),
+  // A table lookup: it copies one row per id and multiplies nothing.
+  flops: () => 0,
   tfjs: (args) => builtin('embedding', embeddingParams, args),
 };
 

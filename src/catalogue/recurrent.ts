@@ -14,7 +14,7 @@
  */
 import { activation, builtin, initializer, regularizer, useBias } from './common.js';
 import { expectSequence, formatShape, int, knownLast, rankProblem, trainable } from './shape.js';
-import type { Args, LayerEntry, NestedLayer, ParamSpec, Shape, ShapeResult } from './types.js';
+import type { Args, LayerEntry, NestedLayer, ParamCount, ParamSpec, Shape, ShapeResult } from './types.js';
 
 const units: ParamSpec = { name: 'units', type: { kind: 'int', min: 1 }, doc: 'Size of the state and of the output at each step.' };
 
@@ -57,6 +57,10 @@ function rnnShape(layer: string, input: Shape, args: Args): ShapeResult {
 }
 
 /** `gates` blocks of (input kernel + recurrent kernel + bias). */
+/** Every step multiplies the input and the state by all the weights: 2 FLOPs per weight per step. */
+const recurrentFlops = (inputs: readonly Shape[], _outputs: readonly Shape[], _args: Args, params: ParamCount) =>
+  2 * (params.trainable + params.nonTrainable) * (inputs[0]![0] ?? 1);
+
 function gated(gates: number, input: Shape, args: Args) {
   const u = int(args, 'units');
   const features = input[input.length - 1] as number;
@@ -73,6 +77,7 @@ export const SimpleRNN: LayerEntry = {
   params: simpleParams,
   outputShape: (input, args) => rnnShape('SimpleRNN', input, args),
   paramCount: (input, args) => gated(1, input, args),
+  flops: recurrentFlops,
   tfjs: (args) => builtin('simpleRNN', simpleParams, args),
 };
 
@@ -86,6 +91,7 @@ export const LSTM: LayerEntry = {
   params: lstmParams,
   outputShape: (input, args) => rnnShape('LSTM', input, args),
   paramCount: (input, args) => gated(4, input, args),
+  flops: recurrentFlops,
   tfjs: (args) => builtin('lstm', lstmParams, args),
 };
 
@@ -119,6 +125,7 @@ export const GRU: LayerEntry = {
   },
   outputShape: (input, args) => rnnShape('GRU', input, args),
   paramCount: (input, args) => gated(3, input, args),
+  flops: recurrentFlops,
   tfjs: (args) => builtin('gru', gruParams, args),
 };
 
@@ -165,6 +172,7 @@ export const Bidirectional: LayerEntry = {
     const one = inner.entry.paramCount(input, inner.args);
     return { trainable: 2 * one.trainable, nonTrainable: 2 * one.nonTrainable };
   },
+  flops: recurrentFlops,
   // `layer` is the inner layer's descriptor; the runtime constructs it (see the header).
   tfjs(args) {
     const inner = nested(args);

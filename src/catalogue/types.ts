@@ -121,6 +121,11 @@ interface EntryBase {
   readonly params: readonly ParamSpec[];
   /** Cross-parameter checks that need more than one argument; return a message or undefined. */
   readonly validate?: (args: Args) => { readonly param: string; readonly message: string } | undefined;
+  /**
+   * Forward FLOPs per sample (a multiply-add counts 2), where the generic
+   * estimate in summary/flops.ts is wrong for this entry: `null` dimensions count as 1.
+   */
+  readonly flops?: (inputs: readonly Shape[], outputs: readonly Shape[], args: Args, params: ParamCount) => number;
 }
 
 export interface LayerEntry extends EntryBase {

@@ -4,6 +4,7 @@
  */
 import { inferenceGraph } from '../passes/prune.js';
 import type { Shape } from '../catalogue/types.js';
+import { graphFlops } from './flops.js';
 import { totalParams, type Graph, type GraphNode, type TensorRef } from '../semantics/graph.js';
 
 export interface SummaryRow {
@@ -24,6 +25,8 @@ export interface GraphSummary {
   readonly totalParams: number;
   readonly trainableParams: number;
   readonly nonTrainableParams: number;
+  /** Estimated forward FLOPs per sample (see flops.ts). */
+  readonly flops: number;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly layers: readonly SummaryRow[];
@@ -87,6 +90,7 @@ export function summarizeGraph(graph: Graph): GraphSummary {
     totalParams: totals.total,
     trainableParams: totals.trainable,
     nonTrainableParams: totals.nonTrainable,
+    flops: graphFlops(graph),
     inputs: graph.inputs.map((i) => i.name),
     outputs: graph.outputs.map((o) => o.name),
     layers: rows,
@@ -104,6 +108,13 @@ export function summarize(graph: Graph): ModelSummary {
 
 const shapeText = (shape: readonly (number | null)[]) => `(${shape.map((d) => (d === null ? 'None' : d)).join(', ')}${shape.length === 1 ? ',' : ''})`;
 const count = (n: number) => n.toLocaleString('en-US');
+
+/** 1.23 M, 456 k: three significant figures, as profilers print them. */
+export function flopsText(flops: number): string {
+  const units: [number, string][] = [[1e12, ' T'], [1e9, ' G'], [1e6, ' M'], [1e3, ' k']];
+  for (const [scale, unit] of units) if (flops >= scale) return `${(flops / scale).toPrecision(3)}${unit}`;
+  return String(Math.round(flops));
+}
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
@@ -129,6 +140,7 @@ export function renderGraphSummary(summary: GraphSummary, title: string): string
   out.push(`Total params: ${count(summary.totalParams)}`);
   out.push(`Trainable params: ${count(summary.trainableParams)}`);
   out.push(`Non-trainable params: ${count(summary.nonTrainableParams)}`);
+  out.push(`Forward FLOPs per sample (estimate): ${flopsText(summary.flops)}`);
   return out.join('\n');
 }
 
