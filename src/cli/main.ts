@@ -16,6 +16,10 @@ commands:
         --format text|json       output for people (default) or tools
   summary FILE [--model NAME]    Keras-like tables of the training and inference models
         --json                   print the summary as JSON
+  graph FILE [--model NAME]      draw the model: SVG, DOT or Mermaid by -o's extension
+        -o model.svg|.dot|.mmd   (DOT on stdout without -o, or --format svg|dot|mermaid)
+        --inference              draw only the pruned inference model
+        --branches               box every branch, not only aux ones; --param name=value
   train FILE --out RUN_DIR       train a model; checkpoints every epoch, saves the
         --data SPEC...           training and the pruned inference model (tfjs format)
         --synthetic N            ...or N random samples of the right shapes
@@ -51,6 +55,25 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       case 'summary': {
         const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: { model: { type: 'string' }, json: { type: 'boolean', default: false } } });
         return summary(positionals, values.model, values.json!, io);
+      }
+      case 'graph': {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          allowPositionals: true,
+          options: {
+            model: { type: 'string' },
+            param: { type: 'string', multiple: true },
+            inference: { type: 'boolean', default: false },
+            branches: { type: 'boolean', default: false },
+            out: { type: 'string', short: 'o' },
+            format: { type: 'string' },
+          },
+        });
+        const { graphCommand } = await import('./graph.js');
+        return await graphCommand(
+          { files: positionals, model: values.model, params: values.param ?? [], inference: values.inference!, branches: values.branches!, out: values.out, format: values.format },
+          io,
+        );
       }
       case 'train': {
         const { values, positionals } = parseArgs({
