@@ -29,6 +29,9 @@ commands:
   train --resume RUN_DIR         continue a run from its last checkpoint (--epochs N to extend)
   predict MODEL_DIR --data SPEC... [--out FILE.npy|.npz|.csv|.json] [--backend …] [--batch N]
   evaluate MODEL_DIR --data SPEC... [--json]   each output's loss and metrics on labelled data
+  fmt FILE...                    format .mbn files (docs/formatting.md): print one formatted file, or
+        --write                  rewrite the files that change, and list them
+        --check                  list the files that would change; exit 1 if any
 
 data SPEC: file.npz (arrays by name), name=file.npy, name=file.csv, a folder of such
 files (named by file), or mnist[:train|test][:N] (arrays image and label)
@@ -149,6 +152,11 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
           { modelDir: positionals[0], data: values.data ?? [], backend: backendKind(values.backend!), batch: optionalNumber(values.batch, '--batch') ?? 256, json: values.json! },
           io,
         );
+      }
+      case 'fmt': {
+        const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: { check: { type: 'boolean', default: false }, write: { type: 'boolean', default: false } } });
+        const { fmt } = await import('./fmt.js');
+        return fmt(positionals, { check: values.check!, write: values.write! }, io);
       }
       default:
         throw new UsageError(`unknown command "${command}"`);
