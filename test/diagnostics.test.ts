@@ -121,6 +121,10 @@ const expected: Record<string, Expected[]> = {
     ['MBN213', '8:13-8:14', "`epochs` must be at least 1, got 0"],
     ['MBN213', '9:23-9:26', "`validation_split` must be in [0, 1), got 1.5"],
   ],
+  'unclosed_model.mbn': [
+    ['MBN300', '4:19-4:31', "Conv2D expects an image [None, height, width, channels], got [None, 4]"],
+    ['MBN102', '4:40-4:40', "expected `}` but found end of file"],
+  ],
   'undefined_name.mbn': [
     ['MBN400', '4:3-4:11', "branch `features` reaches no output, so it is not part of the model"],
     ['MBN200', '4:14-4:19', "undefined name `imgae`"],

@@ -151,6 +151,12 @@ describe('hover', () => {
     expect(hover(m.analysis, m.uri, offsetOf(m.text, 'Conv2D', 1))!.markdown).toContain('Conv2D(filters: int');
   });
 
+  it('works in a model whose closing brace is not typed yet', () => {
+    const m = memory('model M {\n  input img: [32, 32, 3]\n  cnn = img -> Conv2D(8, 3) -> Flatten()\n  output y = cnn -> D');
+    expect(hover(m.analysis, m.uri, offsetOf(m.text, 'cnn ='))!.markdown).toContain('(branch) cnn: [None, 7200]');
+    expect(labels(complete(m.analysis, m.uri, m.text.length))).toContain('Dense');
+  });
+
   it('has nothing to say in comments and on punctuation', () => {
     expect(hover(aux.analysis, aux.uri, offsetOf(aux.text, 'Answers'))).toBeUndefined();
     expect(hover(aux.analysis, aux.uri, offsetOf(aux.text, '{', 0, 0))).toBeUndefined();

@@ -10,7 +10,7 @@ import type { Span } from '../syntax/source.js';
 import { argumentSpan, bindArguments, type BindContext, type BoundArgs } from './bind.js';
 import { cacheLayer, cachedLayer, report, snakeName, type Frame } from './context.js';
 import { calleeSpan, expectTensor, type Naming } from './evaluate.js';
-import type { DType, LayerInstance, TensorRef } from './graph.js';
+import type { DType, LayerInstance, LayerNode, Origin, TensorRef } from './graph.js';
 import { instantiateModel } from './instantiate.js';
 import { unknownValue, type EvaluatedArgument, type SharedInstance, type TensorValue, type Value } from './values.js';
 
@@ -71,23 +71,29 @@ const unknownTensor = (dtype: DType = 'float32'): TensorValue => ({ kind: 'tenso
 
 /** Reports shapes or parameter counts beyond what tfjs can hold; true when within limits. */
 function withinLimits(f: Frame, at: Span, what: string, shapes: readonly Shape[], params: ParamCount): boolean {
-  for (let s = 0; s < shapes.length; s++) {
-    const shape = shapes[s]!;
-    let values = 1;
-    for (let k = 0; k < shape.length; k++) {
-      const d = shape[k]!;
-      if (d === null) continue;
-      if (d > sizeLimit) {
-        report(f, 'MBN306', at, `${what} gives a dimension of ${d.toLocaleString('en-US')}, over the 2^31 - 1 limit`);
-        return false;
-      }
-      values *= d;
-    }
-    if (values > sizeLimit) {
-      report(f, 'MBN306', at, `${what} output ${formatShape(shape)} has ${values.toLocaleString('en-US')} values per sample, over the 2^31 - 1 limit`);
+  for (let s = 0; s < shapes.length; s++) if (!shapeWithinLimits(f, at, what, shapes[s]!)) return false;
+  return paramsWithinLimits(f, at, what, params);
+}
+
+function shapeWithinLimits(f: Frame, at: Span, what: string, shape: Shape): boolean {
+  let values = 1;
+  for (let k = 0; k < shape.length; k++) {
+    const d = shape[k]!;
+    if (d === null) continue;
+    if (d > sizeLimit) {
+      report(f, 'MBN306', at, `${what} gives a dimension of ${d.toLocaleString('en-US')}, over the 2^31 - 1 limit`);
       return false;
     }
+    values *= d;
   }
+  if (values > sizeLimit) {
+    report(f, 'MBN306', at, `${what} output ${formatShape(shape)} has ${values.toLocaleString('en-US')} values per sample, over the 2^31 - 1 limit`);
+    return false;
+  }
+  return true;
+}
+
+function paramsWithinLimits(f: Frame, at: Span, what: string, params: ParamCount): boolean {
   const count = params.trainable + params.nonTrainable;
   if (count > sizeLimit) {
     report(f, 'MBN306', at, `${what} would have ${count.toLocaleString('en-US')} parameters, over the 2^31 - 1 limit of a tfjs weight`, {
@@ -109,18 +115,22 @@ function dtypeProblem(entry: LayerEntry, input: TensorValue): string | undefined
   return undefined;
 }
 
-/** Finds or creates the layer instance for this call site (shared instances reuse theirs). */
-function layerFor(
+/**
+ * Finds or creates the layer instance for a call site inside a shared
+ * instance, which reuses its layers on every application. (Elsewhere every
+ * call creates its layer with `addLayer`.)
+ */
+function sharedLayer(
   f: Frame,
   key: string,
   name: string,
   entry: LayerEntry | MergeEntry,
   args: Args,
   params: ParamCount,
-  site: Span,
+  origin: Origin,
   inputShape: () => string,
 ): LayerInstance | undefined {
-  if (!f.layerCache) return f.session.graph.addLayer(name, entry, args, params, { uri: f.uri, span: site });
+  const site = origin.span;
   const existing = cachedLayer(f, key);
   if (existing) {
     const same = existing.params.trainable === params.trainable && existing.params.nonTrainable === params.nonTrainable;
@@ -133,7 +143,7 @@ function layerFor(
     }
     return existing;
   }
-  const layer = f.session.graph.addLayer(name, entry, args, params, { uri: f.uri, span: site });
+  const layer = f.session.graph.addLayer(name, entry, args, params, origin);
   cacheLayer(f, key, layer);
   return layer;
 }
@@ -168,15 +178,45 @@ export function applyLayerEntry(
     return unknownTensor();
   }
   const params = entry.paramCount(input.shape, bound.args);
-  if (!withinLimits(f, at, entry.name, [result.shape], params)) return unknownTensor();
+  if (!shapeWithinLimits(f, at, entry.name, result.shape) || !paramsWithinLimits(f, at, entry.name, params)) return unknownTensor();
   const dtype: DType = entry.category === 'reshaping' ? input.dtype : 'float32';
   if (f.mode === 'abstract' || !input.ref) return { kind: 'tensor', shape: result.shape, dtype, ref: undefined };
   const name = sharedName ?? layerName(f, entry.name, naming);
   const shape = input.shape;
-  const layer = layerFor(f, sharedName ? 'shared' : `${at.start}:${entry.name}`, name, entry, bound.args, params, at, () => formatShape(shape));
+  // One origin for the layer and its node: both are this call.
+  const origin: Origin = { uri: f.uri, span: at };
+  const layer = f.layerCache
+    ? sharedLayer(f, sharedName ? 'shared' : `${at.start}:${entry.name}`, name, entry, bound.args, params, origin, describeShapes([shape]))
+    : f.session.graph.addLayer(name, entry, bound.args, params, origin);
   if (!layer) return unknownTensor();
-  const node = f.session.graph.apply(layer, [input.ref], [result.shape], dtype, { uri: f.uri, span: at });
+  const node = f.session.graph.apply(layer, [input.ref], [result.shape], dtype, origin);
   return { kind: 'tensor', shape: result.shape, dtype, ref: { node, index: 0 } };
+}
+
+/** What a merge gives: one tensor, or a tuple of them (`switch`). */
+function mergeOutputs(shapes: readonly (Shape | undefined)[], refs: TensorRef[] | undefined, dtype: DType): Value {
+  return shapes.length === 1
+    ? { kind: 'tensor', shape: shapes[0], dtype, ref: refs?.[0] }
+    : { kind: 'tuple', items: shapes.map((shape, i) => ({ kind: 'tensor', shape, dtype, ref: refs?.[i] })) };
+}
+
+function outputRefs(node: LayerNode, count: number): TensorRef[] {
+  const refs: TensorRef[] = [];
+  for (let index = 0; index < count; index++) refs.push({ node, index });
+  return refs;
+}
+
+function unknownMergeOutputs(entry: MergeEntry, inputs: readonly unknown[]): Value {
+  return entry.name === 'switch' ? { kind: 'tuple', items: inputs.slice(1).map(() => unknownTensor()) } : unknownTensor();
+}
+
+/**
+ * Input shapes as a message reads them, made only if the message is. (A
+ * function of its own: a closure made in the callers would have them
+ * allocate on every call.)
+ */
+function describeShapes(shapes: readonly Shape[]): () => string {
+  return () => shapes.map((s) => formatShape(s)).join(', ');
 }
 
 export function applyMergeEntry(
@@ -188,12 +228,7 @@ export function applyMergeEntry(
   naming: Naming,
 ): Value {
   const at = site.span;
-  const outputs = (shapes: readonly (Shape | undefined)[], refs?: TensorRef[], dtype: DType = 'float32'): Value =>
-    shapes.length === 1
-      ? { kind: 'tensor', shape: shapes[0], dtype, ref: refs?.[0] }
-      : { kind: 'tuple', items: shapes.map((shape, i) => ({ kind: 'tensor', shape, dtype, ref: refs?.[i] })) };
-  const unknownOutputs = (): Value => (entry.name === 'switch' ? { kind: 'tuple', items: inputs.slice(1).map(() => unknownTensor()) } : unknownTensor());
-  if (!bound.complete || inputs.some((i) => !i.value?.shape)) return unknownOutputs();
+  if (!bound.complete || inputs.some((i) => !i.value?.shape)) return unknownMergeOutputs(entry, inputs);
   const shapes = inputs.map((i) => i.value!.shape!);
   const result = entry.outputShapes(shapes, bound.args);
   if ('problem' in result) {
@@ -203,16 +238,20 @@ export function applyMergeEntry(
       notes: problem.notes ?? [],
       ...(problem.fix ? { fix: { title: problem.fix.title, edits: [] } } : {}),
     });
-    return unknownOutputs();
+    return unknownMergeOutputs(entry, inputs);
   }
   const params = entry.paramCount(shapes, bound.args);
-  if (!withinLimits(f, at, entry.name, result.shapes, params)) return unknownOutputs();
+  if (!withinLimits(f, at, entry.name, result.shapes, params)) return unknownMergeOutputs(entry, inputs);
   const dtype: DType = entry.name === 'slice' ? inputs[0]!.value!.dtype : 'float32';
-  if (f.mode === 'abstract' || inputs.some((i) => !i.value!.ref)) return outputs(result.shapes, undefined, dtype);
-  const layer = layerFor(f, `${at.start}:${entry.name}`, layerName(f, entry.name, naming), entry, bound.args, params, at, () => shapes.map((s) => formatShape(s)).join(', '));
-  if (!layer) return unknownOutputs();
-  const node = f.session.graph.apply(layer, inputs.map((i) => i.value!.ref!), result.shapes, dtype, { uri: f.uri, span: at });
-  return outputs(result.shapes, result.shapes.map((_, index) => ({ node, index })), dtype);
+  if (f.mode === 'abstract' || inputs.some((i) => !i.value!.ref)) return mergeOutputs(result.shapes, undefined, dtype);
+  const name = layerName(f, entry.name, naming);
+  const origin: Origin = { uri: f.uri, span: at };
+  const layer = f.layerCache
+    ? sharedLayer(f, `${at.start}:${entry.name}`, name, entry, bound.args, params, origin, describeShapes(shapes))
+    : f.session.graph.addLayer(name, entry, bound.args, params, origin);
+  if (!layer) return unknownMergeOutputs(entry, inputs);
+  const node = f.session.graph.apply(layer, inputs.map((i) => i.value!.ref!), result.shapes, dtype, origin);
+  return mergeOutputs(result.shapes, outputRefs(node, result.shapes.length), dtype);
 }
 
 /** `x -> enc` where `shared enc = …`: the same weights on every application. */

@@ -31,29 +31,48 @@ export interface BoundArgs {
   readonly args: Args;
   /** False when some argument was invalid or unknown: shape rules must not run on it. */
   readonly complete: boolean;
-  /** The parameters and, in the same order, where each given value came from (for later diagnostics). */
+  /** The parameters and, in the same order, the argument given for each (for later diagnostics). */
   readonly params: readonly ParamSpec[];
-  readonly spans: readonly (Span | undefined)[];
+  readonly given: readonly (EvaluatedArgument | undefined)[];
 }
 
 const invalid = Symbol('invalid');
 const unknown = Symbol('unknown');
 type Converted = ArgValue | typeof invalid | typeof unknown;
 
-const defaultArgs = new WeakMap<readonly ParamSpec[], Readonly<Record<string, ArgValue>>>();
+/** What binding needs to know about a parameter list, worked out once per list (lists are the catalogue's). */
+interface ParamListInfo {
+  /**
+   * Every parameter's default, as one object: copying it makes the bound
+   * arguments in one allocation of the right shape. Required parameters are
+   * absent from it.
+   */
+  readonly defaults: Readonly<Record<string, ArgValue>>;
+  /** By callee name, how messages name each parameter (`` `units` of Dense ``): made once, not per call. */
+  readonly descriptions: Map<string, What[]>;
+}
 
-/**
- * Every parameter's default, as one object per parameter list: copying it
- * makes the bound arguments in one allocation of the right shape.
- * Required parameters are absent from it.
- */
-function defaultsOf(params: readonly ParamSpec[]): Readonly<Record<string, ArgValue>> {
-  let defaults = defaultArgs.get(params);
-  if (!defaults) {
-    defaults = Object.fromEntries(params.filter((p) => p.default !== undefined).map((p) => [p.name, p.default!]));
-    defaultArgs.set(params, defaults);
+const paramListInfo = new WeakMap<readonly ParamSpec[], ParamListInfo>();
+
+function infoOf(params: readonly ParamSpec[]): ParamListInfo {
+  let info = paramListInfo.get(params);
+  if (!info) {
+    info = {
+      defaults: Object.fromEntries(params.filter((p) => p.default !== undefined).map((p) => [p.name, p.default!])),
+      descriptions: new Map(),
+    };
+    paramListInfo.set(params, info);
   }
-  return defaults;
+  return info;
+}
+
+function descriptionsOf(info: ParamListInfo, params: readonly ParamSpec[], callee: string): What[] {
+  let list = info.descriptions.get(callee);
+  if (!list) {
+    list = params.map((param) => () => `\`${param.name}\` of ${callee}`);
+    info.descriptions.set(callee, list);
+  }
+  return list;
 }
 
 /**
@@ -67,7 +86,8 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
   let positional = 0;
   let sawNamed = false;
 
-  for (const arg of given) {
+  for (let g = 0; g < given.length; g++) {
+    const arg = given[g]!;
     if (!arg.name) {
       if (sawNamed) {
         ctx.report('MBN214', arg.span, `positional argument after a named one in ${callee}(…)`, {
@@ -89,7 +109,7 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
     }
     sawNamed = true;
     const name = arg.name.name;
-    const index = params.findIndex((p) => p.name === name || p.aliases?.includes(name));
+    const index = paramIndex(params, name);
     if (index < 0) {
       const suggestion = closest(name, params.flatMap((p) => [p.name, ...(p.aliases ?? [])]));
       ctx.report('MBN210', arg.name.span, `${callee} has no parameter \`${name}\``, {
@@ -110,8 +130,9 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
     slots[index] = arg;
   }
 
-  const args: Record<string, ArgValue> = { ...defaultsOf(params) };
-  const spans: (Span | undefined)[] = new Array(params.length);
+  const info = infoOf(params);
+  const args: Record<string, ArgValue> = { ...info.defaults };
+  const descriptions = descriptionsOf(info, params, callee);
   for (let i = 0; i < params.length; i++) {
     const param = params[i]!;
     const arg = slots[i];
@@ -124,18 +145,26 @@ export function bindArguments(params: readonly ParamSpec[], given: readonly Eval
       }
       continue;
     }
-    spans[i] = arg.span;
-    const converted = convert(param.type, arg.value, arg.valueSpan ?? arg.span, () => `\`${param.name}\` of ${callee}`, ctx);
+    const converted = convert(param.type, arg.value, arg.valueSpan ?? arg.span, descriptions[i]!, ctx);
     if (converted === invalid || converted === unknown) complete = false;
     else args[param.name] = converted;
   }
-  return { args, complete, params, spans };
+  return { args, complete, params, given: slots };
+}
+
+/** The parameter called `name` (or one of its aliases); -1 when there is none. */
+function paramIndex(params: readonly ParamSpec[], name: string): number {
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    if (param.name === name || param.aliases?.includes(name)) return i;
+  }
+  return -1;
 }
 
 /** Where the value of parameter `name` was given, if it was. */
 export function argumentSpan(bound: BoundArgs, name: string): Span | undefined {
   const i = bound.params.findIndex((p) => p.name === name);
-  return i < 0 ? undefined : bound.spans[i];
+  return i < 0 ? undefined : bound.given[i]?.span;
 }
 
 function typeName(type: ParamType): string {

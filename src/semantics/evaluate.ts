@@ -19,7 +19,11 @@ export interface Naming {
   readonly final: boolean;
 }
 
-const inner = (naming: Naming): Naming => ({ base: naming.base, final: false });
+/** The naming of a step inside an expression; allocated only when it differs from `naming`. */
+const inner = (naming: Naming): Naming => (naming.final ? { base: naming.base, final: false } : naming);
+
+/** For expressions that compute constants (shapes, indexes): they create no layers. */
+export const constantNaming: Naming = Object.freeze({ base: '', final: false });
 
 export function evaluate(f: Frame, expr: ast.Expression | undefined, naming: Naming): Value {
   if (!expr) return unknownValue;
@@ -41,9 +45,9 @@ function evaluateUntraced(f: Frame, expr: ast.Expression, naming: Naming): Value
     case 'NameRef':
       return evaluateName(f, expr);
     case 'ListLiteral':
-      return { kind: 'list', items: expr.items.map((item) => evaluate(f, item, inner(naming))) };
+      return { kind: 'list', items: evaluateItems(f, expr.items, naming) };
     case 'TupleLiteral': {
-      const items = expr.items.map((item) => evaluate(f, item, inner(naming)));
+      const items = evaluateItems(f, expr.items, naming);
       // A tuple whose `)` is missing may have been meant as something else; do not pile errors on it.
       return expr.recovered ? unknownValue : { kind: 'tuple', items };
     }
@@ -54,11 +58,15 @@ function evaluateUntraced(f: Frame, expr: ast.Expression, naming: Naming): Value
     case 'Call':
       return evaluateCall(f, expr, naming);
     case 'Pipeline': {
-      let value = evaluate(f, expr.source, inner(naming));
-      expr.stages.forEach((stage, i) => {
-        value = applyStage(f, stage, value, { base: naming.base, final: naming.final && i === expr.stages.length - 1 });
+      // Every stage but the last is named as an inner step; the last takes the statement's name.
+      const steps = inner(naming);
+      let value = evaluate(f, expr.source, steps);
+      const last = expr.stages.length - 1;
+      for (let i = 0; i <= last; i++) {
+        const stage = expr.stages[i]!;
+        value = applyStage(f, stage, value, i === last ? naming : steps);
         f.session.trace(stage, value);
-      });
+      }
       return value;
     }
     case 'Index':
@@ -66,6 +74,17 @@ function evaluateUntraced(f: Frame, expr: ast.Expression, naming: Naming): Value
     case 'Member':
       return evaluateMember(f, expr);
   }
+}
+
+/**
+ * The items of a list or tuple. (A function of its own, not a closure in
+ * `evaluateUntraced`: a closure there made every call allocate a context.)
+ */
+function evaluateItems(f: Frame, items: readonly ast.Expression[], naming: Naming): Value[] {
+  const itemNaming = inner(naming);
+  const values: Value[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) values[i] = evaluate(f, items[i], itemNaming);
+  return values;
 }
 
 function evaluateName(f: Frame, ref: ast.NameRef): Value {
@@ -87,10 +106,18 @@ function evaluateName(f: Frame, ref: ast.NameRef): Value {
   }
 }
 
-export function evaluateArguments(f: Frame, args: readonly ast.Argument[], naming: Naming): EvaluatedArgument[] {
-  if (args.length === 0) return [];
+/** The arguments of a call without any (`Flatten()`, or a stage that is a bare name): one array for all of them. */
+const noArguments: readonly EvaluatedArgument[] = Object.freeze([]);
+
+export function evaluateArguments(f: Frame, args: readonly ast.Argument[], naming: Naming): readonly EvaluatedArgument[] {
+  if (args.length === 0) return noArguments;
   const argNaming = inner(naming);
-  return args.map((arg) => ({ name: arg.name, value: evaluate(f, arg.value, argNaming), span: arg.span, valueSpan: arg.value?.span ?? arg.span }));
+  const out: EvaluatedArgument[] = new Array(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    out[i] = { name: arg.name, value: evaluate(f, arg.value, argNaming), span: arg.span, valueSpan: arg.value?.span ?? arg.span };
+  }
+  return out;
 }
 
 function bindFunction(f: Frame, target: Extract<Target, { kind: 'function' }>, at: Span, args: readonly EvaluatedArgument[]): Value {
@@ -129,7 +156,7 @@ function evaluateCall(f: Frame, call: ast.Call, naming: Naming): Value {
 export function applyStage(f: Frame, stage: ast.Stage, input: Value, naming: Naming): Value {
   const ident = stage.kind === 'NameRef' ? stage.name : stage.callee;
   const target = f.scope.refs.get(ident);
-  const args = stage.kind === 'Call' ? evaluateArguments(f, stage.args, naming) : [];
+  const args = stage.kind === 'Call' ? evaluateArguments(f, stage.args, naming) : noArguments;
   if (!target) return unknownValue; // reported by the resolver
   switch (target.kind) {
     case 'local': {
@@ -150,8 +177,8 @@ export function applyStage(f: Frame, stage: ast.Stage, input: Value, naming: Nam
       if (target.kind === 'entry' && target.entry.kind === 'merge') {
         return applyMerge(f, target.entry, stage, [{ name: undefined, value: input, span: stageSourceSpan(stage) }], args, naming);
       }
-      const callee = target.kind === 'model' ? ({ kind: 'model', template: target.template } as const) : ({ kind: 'entry', entry: target.entry as LayerEntry } as const);
-      return applyLayerValue(f, { kind: 'layer', callee, site: stage, args }, input, stageSourceSpan(stage), naming);
+      if (target.kind === 'entry') return applyEntry(f, target.entry as LayerEntry, stage, args, input, stageSourceSpan(stage), naming);
+      return applyLayerValue(f, { kind: 'layer', callee: { kind: 'model', template: target.template }, site: stage, args }, input, stageSourceSpan(stage), naming);
     }
   }
 }
@@ -164,11 +191,15 @@ function stageSourceSpan(stage: ast.Stage): Span {
 /** Applies an unapplied layer or sub-model to an input value. */
 export function applyLayerValue(f: Frame, layer: LayerValue, input: Value, inputSpan: Span, naming: Naming): Value {
   if (layer.callee.kind === 'model') return instantiateModel(f, layer.callee.template, layer, input, naming);
-  const entry = layer.callee.entry;
-  const bound = bindCall(f, entry.params, layer.args, entry.name, calleeSpan(layer.site), entry.validate);
+  return applyEntry(f, layer.callee.entry, layer.site, layer.args, input, inputSpan, naming);
+}
+
+/** Applies a catalogue layer called at `site` with `args` to an input value. */
+function applyEntry(f: Frame, entry: LayerEntry, site: ast.Call | ast.NameRef, args: readonly EvaluatedArgument[], input: Value, inputSpan: Span, naming: Naming): Value {
+  const bound = bindCall(f, entry.params, args, entry.name, calleeSpan(site), entry.validate);
   const tensor = expectTensor(f, input, entry.name, inputSpan);
   if (!tensor) return unknownValue;
-  return applyLayerEntry(f, entry, bound, tensor, layer.site, naming);
+  return applyLayerEntry(f, entry, bound, tensor, site, naming);
 }
 
 export function calleeSpan(site: ast.Call | ast.NameRef): Span {
@@ -214,7 +245,7 @@ export function expectTensor(f: Frame, value: Value, what: string, at: Span): Te
  * A merge call: leading arguments that are tensors (or lists of tensors) are
  * its inputs, the rest are its parameters. In a pipeline the piped value comes first.
  */
-function applyMerge(f: Frame, entry: MergeEntry, site: ast.Call | ast.NameRef, piped: EvaluatedArgument[], args: EvaluatedArgument[], naming: Naming): Value {
+function applyMerge(f: Frame, entry: MergeEntry, site: ast.Call | ast.NameRef, piped: readonly EvaluatedArgument[], args: readonly EvaluatedArgument[], naming: Naming): Value {
   const inputs: { value: TensorValue | undefined; span: Span }[] = [];
   let rest = args;
   const isTensorLike = (v: Value) => v.kind === 'tensor' || v.kind === 'tuple' || v.kind === 'record' || (v.kind === 'unknown');
@@ -306,7 +337,7 @@ function evaluateIndex(f: Frame, expr: ast.Index, naming: Naming): Value {
     end.push(stop);
   }
   const args = { begin, end, squeeze };
-  return applyMergeEntry(f, sliceOp, { args, complete: true, params: [], spans: [] }, [{ value: tensor, span: expr.target.span }], expr, naming);
+  return applyMergeEntry(f, sliceOp, { args, complete: true, params: [], given: [] }, [{ value: tensor, span: expr.target.span }], expr, naming);
 }
 
 function indexList(f: Frame, items: readonly Value[], expr: ast.Index): Value {
@@ -326,7 +357,7 @@ function indexList(f: Frame, items: readonly Value[], expr: ast.Index): Value {
 }
 
 function evaluateMember(f: Frame, expr: ast.Member): Value {
-  const target = evaluate(f, expr.target, { base: '', final: false });
+  const target = evaluate(f, expr.target, constantNaming);
   if (!expr.name || target.kind === 'unknown') return unknownValue;
   if (target.kind === 'record') {
     const field = target.fields.get(expr.name.name);
@@ -350,7 +381,7 @@ function evaluateMember(f: Frame, expr: ast.Member): Value {
 /** An int constant (an index), `undefined` when absent, 'unknown' when not known. */
 function constInt(f: Frame, expr: ast.Expression | undefined): number | undefined | 'unknown' {
   if (!expr) return undefined;
-  const value = evaluate(f, expr, { base: '', final: false });
+  const value = evaluate(f, expr, constantNaming);
   if (value.kind === 'unknown') return 'unknown';
   if (value.kind === 'number' && Number.isInteger(value.value)) return value.value;
   report(f, 'MBN212', expr.span, `an index must be an int, got ${describeValue(value)}`);
@@ -366,7 +397,7 @@ function fmt(shape: readonly (number | null)[]): string {
 const tensorOps: Record<string, string> = { '+': 'add', '-': 'subtract', '*': 'multiply', '/': 'a Dense or a custom merge', '%': 'nothing in mbn' };
 
 function evaluateUnary(f: Frame, expr: ast.Unary): Value {
-  const operand = evaluate(f, expr.operand, { base: '', final: false });
+  const operand = evaluate(f, expr.operand, constantNaming);
   if (operand.kind === 'unknown') return unknownValue;
   if (operand.kind === 'number') return { kind: 'number', value: -operand.value, isInt: operand.isInt };
   report(f, 'MBN206', expr.span, `cannot negate ${describeValue(operand)}`);
@@ -374,8 +405,8 @@ function evaluateUnary(f: Frame, expr: ast.Unary): Value {
 }
 
 function evaluateBinary(f: Frame, expr: ast.Binary): Value {
-  const left = evaluate(f, expr.left, { base: '', final: false });
-  const right = evaluate(f, expr.right, { base: '', final: false });
+  const left = evaluate(f, expr.left, constantNaming);
+  const right = evaluate(f, expr.right, constantNaming);
   if (left.kind === 'unknown' || right.kind === 'unknown') return unknownValue;
   if (left.kind === 'tensor' || right.kind === 'tensor') {
     const op = tensorOps[expr.operator]!;

@@ -98,6 +98,13 @@ export interface Graph {
   readonly training: TrainingConfig;
 }
 
+/**
+ * The nodes of a layer not applied yet, shared: an array that starts empty
+ * and gets one node by `push` keeps room for 17, and a graph has thousands
+ * of layers. Frozen: `apply` replaces it rather than pushing to it.
+ */
+const noNodes = Object.freeze([]) as unknown as LayerNode[];
+
 /** Builds a graph; hands out unique layer names (`dense`, `dense_2`, …) as Keras does. */
 export class GraphBuilder {
   readonly inputs: InputNode[] = [];
@@ -124,14 +131,16 @@ export class GraphBuilder {
   }
 
   addLayer(name: string, entry: CatalogueEntry, args: Args, params: ParamCount, origin: Origin): LayerInstance {
-    const layer: LayerInstance = { id: this.nextId++, name: this.uniqueName(name), entry, args, params, origin, nodes: [] };
+    const layer: LayerInstance = { id: this.nextId++, name: this.uniqueName(name), entry, args, params, origin, nodes: noNodes };
     this.layers.push(layer);
     return layer;
   }
 
   apply(layer: LayerInstance, inputs: readonly TensorRef[], outputShapes: readonly Shape[], dtype: DType, origin: Origin): LayerNode {
     const node: LayerNode = { kind: 'layer', id: this.nextId++, layer, inputs, outputShapes, dtype, origin };
-    layer.nodes.push(node);
+    // Almost every layer is applied once: its first node gets an array of one (see `noNodes`).
+    if (layer.nodes === noNodes) (layer as { nodes: LayerNode[] }).nodes = [node];
+    else layer.nodes.push(node);
     this.nodes.push(node);
     return node;
   }

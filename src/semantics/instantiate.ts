@@ -11,7 +11,7 @@ import type { Span } from '../syntax/source.js';
 import { convert, isConverted } from './bind.js';
 import { sizeLimit } from './apply.js';
 import { report, snakeName, type Frame, type Mode, type Session } from './context.js';
-import { calleeSpan, evaluate, expectTensor, type Naming } from './evaluate.js';
+import { calleeSpan, constantNaming, evaluate, expectTensor, type Naming } from './evaluate.js';
 import type { DType, GraphOutput, TrainingConfig } from './graph.js';
 import type { ModelTemplate } from './program.js';
 import type { LocalDecl } from './resolve.js';
@@ -97,7 +97,7 @@ function bindParams(caller: Frame, child: Frame, given: ReadonlyMap<string, Valu
     if (supplied) {
       value = convertParam(caller, type, supplied, givenSpans.get(decl.name.name) ?? at, decl);
     } else if (decl.default) {
-      const evaluated = evaluate(child, decl.default, { base: '', final: false });
+      const evaluated = evaluate(child, decl.default, constantNaming);
       value = convertParam(child, type, evaluated, decl.default.span, decl);
     } else {
       if (child.mode !== 'abstract') {
@@ -208,16 +208,11 @@ interface ProvidedInputs {
 function runBody(f: Frame, provided: ProvidedInputs | undefined): BodyResult {
   const outputs: { decl: ast.OutputDecl; value: Value }[] = [];
   const graphOutputs: GraphOutput[] = [];
-  const declOf = (ident: ast.Identifier | undefined): LocalDecl | undefined => {
-    if (!ident) return undefined;
-    const decl = f.scope.byName.get(ident.name);
-    return decl && decl.ident === ident ? decl : undefined;
-  };
   let trainBlock: ast.TrainBlock | undefined;
   for (const statement of f.template.decl.body) {
     switch (statement.kind) {
       case 'InputDecl': {
-        const decl = declOf(statement.name);
+        const decl = declOf(f, statement.name);
         const value = provided ? bindProvidedInput(f, statement, provided) : declareInput(f, statement);
         if (decl) f.env.set(decl, value);
         if (statement.name) f.session.trace(statement.name, value);
@@ -230,7 +225,7 @@ function runBody(f: Frame, provided: ProvidedInputs | undefined): BodyResult {
         break;
       }
       case 'SharedDecl': {
-        const decl = declOf(statement.name);
+        const decl = declOf(f, statement.name);
         const value = evaluate(f, statement.value, { base: statement.name?.name ?? '', final: true });
         if (!decl) break;
         if (value.kind === 'layer') {
@@ -244,7 +239,7 @@ function runBody(f: Frame, provided: ProvidedInputs | undefined): BodyResult {
         break;
       }
       case 'OutputDecl': {
-        const decl = declOf(statement.name);
+        const decl = declOf(f, statement.name);
         const value = evaluate(f, statement.value, { base: statement.name?.name ?? 'output', final: true });
         const tensor = value.kind === 'unknown' ? undefined : expectTensor(f, value, `output \`${statement.name?.name}\``, statement.value?.span ?? statement.span);
         const result: Value = tensor ?? unknownValue;
@@ -276,40 +271,55 @@ function hasTrainBlock(template: ModelTemplate): boolean {
   return template.decl.body.some((s) => s.kind === 'TrainBlock');
 }
 
+/** The declaration an identifier of this model declares, if it was declared (not a duplicate). */
+function declOf(f: Frame, ident: ast.Identifier | undefined): LocalDecl | undefined {
+  if (!ident) return undefined;
+  const decl = f.scope.byName.get(ident.name);
+  return decl && decl.ident === ident ? decl : undefined;
+}
+
 function bindNames(f: Frame, statement: ast.Binding, value: Value): void {
-  const decls = statement.names.map((ident) => {
-    const d = f.scope.byName.get(ident.name);
-    return d && d.ident === ident ? d : undefined;
-  });
-  statement.names.forEach((ident, i) => f.session.trace(ident, statement.names.length === 1 ? value : value.kind === 'tuple' ? value.items[i] ?? unknownValue : unknownValue));
   if (statement.names.length === 1) {
+    // The common case, `h = …`, without the arrays the general case below needs.
+    const ident = statement.names[0]!;
+    const decl = declOf(f, ident);
+    f.session.trace(ident, value);
     if (value.kind === 'tuple') {
-      report(f, 'MBN205', statement.names[0]!.span, `this gives ${value.items.length} tensors; bind each to a name: \`${Array.from({ length: value.items.length }, (_, i) => `${statement.names[0]!.name}${i + 1}`).join(', ')} = …\``);
-      if (decls[0]) f.env.set(decls[0], unknownValue);
+      report(f, 'MBN205', ident.span, `this gives ${value.items.length} tensors; bind each to a name: \`${Array.from({ length: value.items.length }, (_, i) => `${ident.name}${i + 1}`).join(', ')} = …\``);
+      if (decl) f.env.set(decl, unknownValue);
       return;
     }
     if (value.kind === 'layer') {
-      const name = statement.names[0]!.name;
+      const name = ident.name;
       report(f, 'MBN205', statement.value?.span ?? statement.span, `\`${name}\` is a layer that is never applied to a tensor`, {
         notes: [`apply it: \`${name} = x -> …\`, or declare a layer to reuse with \`shared ${name} = …\``],
       });
-      if (decls[0]) f.env.set(decls[0], unknownValue);
+      if (decl) f.env.set(decl, unknownValue);
       return;
     }
-    if (decls[0]) f.env.set(decls[0], value);
+    if (decl) f.env.set(decl, value);
     return;
   }
+  bindTuple(f, statement, value);
+}
+
+/** `a, b = …`. (A function of its own: its closures made every call of `bindNames` allocate, and almost every binding has one name.) */
+function bindTuple(f: Frame, statement: ast.Binding, value: Value): void {
+  const decls = statement.names.map((ident) => declOf(f, ident));
+  statement.names.forEach((ident, i) => f.session.trace(ident, value.kind === 'tuple' ? value.items[i] ?? unknownValue : unknownValue));
   const items = value.kind === 'tuple' ? value.items : undefined;
   if (value.kind !== 'unknown' && (!items || items.length !== statement.names.length)) {
     report(f, 'MBN205', statement.span, `${statement.names.length} names but the right side gives ${items ? `${items.length} tensors` : describeValue(value)}`);
   }
-  decls.forEach((d, i) => d && f.env.set(d, items?.[i] ?? unknownValue));
+  decls.forEach((d, i) => {
+    if (d) f.env.set(d, items?.[i] ?? unknownValue);
+  });
 }
 
 /** Evaluates a declared input shape `[32, 32, 3]` (or `[None, 30]`); undefined when unknown. */
 function inputShape(f: Frame, decl: ast.InputDecl): Shape | undefined {
   if (!decl.shape) return undefined;
-  const value = evaluate(f, decl.shape, { base: '', final: false });
+  const value = evaluate(f, decl.shape, constantNaming);
   if (value.kind === 'unknown') return undefined;
   if (value.kind !== 'list' && value.kind !== 'tuple') {
     report(f, 'MBN212', decl.shape.span, `an input shape is a list of dimensions such as [28, 28, 1], got ${describeValue(value)}`);

@@ -50,10 +50,10 @@ export interface ModelScope {
   readonly live: ReadonlySet<LocalDecl>;
 }
 
-function declaredNames(statement: ast.Statement): ast.Identifier[] {
+function declaredNames(statement: ast.Statement): readonly ast.Identifier[] {
   switch (statement.kind) {
     case 'Binding':
-      return [...statement.names];
+      return statement.names;
     case 'TrainBlock':
       return [];
     default:
@@ -68,15 +68,49 @@ const declKind: Record<Exclude<ast.Statement['kind'], 'TrainBlock'>, DeclKind> =
   Binding: 'binding',
 };
 
+/**
+ * What catalogue names resolve to: one target per name, shared by every use
+ * (targets are immutable, and a fresh one per use was garbage). Only names
+ * the catalogue has are kept, so the map stays as small as the catalogue.
+ */
+const catalogueTargets = new Map<string, Target>();
+
+function catalogueTarget(name: string): Target | undefined {
+  let target = catalogueTargets.get(name);
+  if (target === undefined) {
+    const entry = lookupEntry(name) ?? lookupEntry(functionalLayers.get(name) ?? '');
+    const fn = entry ? undefined : functionEntries.get(name);
+    if (!entry && !fn) return undefined;
+    target = entry ? { kind: 'entry', entry } : { kind: 'function', entry: fn! };
+    catalogueTargets.set(name, target);
+  }
+  return target;
+}
+
+type LocalTarget = Extract<Target, { kind: 'local' }>;
+
+/** What resolving a model tracks about one of its declarations (a field, not a set: uses are many). */
+interface Local {
+  /** The target of every use (one object, shared). */
+  readonly target: LocalTarget;
+  referenced: boolean;
+}
+
 export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): ModelScope {
   const uri = template.unit.uri;
   const decls: LocalDecl[] = [];
   const byName = new Map<string, LocalDecl>();
+  /** The same declarations by name, with what is tracked about them. */
+  const locals = new Map<string, Local>();
   const refs = new Map<ast.Identifier, Target>();
-  const deps = new Map<LocalDecl, LocalDecl[]>();
-  const referenced = new Set<LocalDecl>();
   let current = -1;
-  let currentDeps: LocalDecl[] = [];
+  /**
+   * The declarations each statement uses, for liveness: statement k's are
+   * `uses[usesStart[k]]` up to `uses[usesStart[k + 1]]` (one array for the
+   * model, not one per statement). Uses in parameter defaults come first and
+   * belong to no statement.
+   */
+  const uses: LocalDecl[] = [];
 
   const declare = (kind: DeclKind, ident: ast.Identifier, node: LocalDecl['node'], order: number, index: number): LocalDecl | undefined => {
     if (keywords.has(ident.name)) return undefined; // already a syntax error
@@ -91,25 +125,29 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
     const decl: LocalDecl = { kind, name: ident.name, ident, node, order, index };
     decls.push(decl);
     byName.set(ident.name, decl);
+    locals.set(ident.name, { target: { kind: 'local', decl }, referenced: false });
     return decl;
   };
 
+  /** Models visible here, then the catalogue; cached per name for this model. */
+  const callables = new Map<string, Target | null>();
   const callable = (name: string): Target | undefined => {
-    const template_ = template.unit.visible.get(name);
-    if (template_) return { kind: 'model', template: template_ };
-    const entry = lookupEntry(name) ?? lookupEntry(functionalLayers.get(name) ?? '');
-    if (entry) return { kind: 'entry', entry };
-    const fn = functionEntries.get(name);
-    if (fn) return { kind: 'function', entry: fn };
-    return undefined;
+    let target = callables.get(name);
+    if (target === undefined) {
+      const template_ = template.unit.visible.get(name);
+      target = template_ ? { kind: 'model', template: template_ } : catalogueTarget(name) ?? null;
+      callables.set(name, target);
+    }
+    return target ?? undefined;
   };
 
   const callableNames = (): string[] => [...template.unit.visible.keys(), ...allEntryNames(), ...functionEntries.keys(), ...functionalLayers.keys()];
 
-  const useLocal = (ident: ast.Identifier, decl: LocalDecl): void => {
-    refs.set(ident, { kind: 'local', decl });
-    referenced.add(decl);
-    currentDeps.push(decl);
+  const useLocal = (ident: ast.Identifier, local: Local): void => {
+    const decl = local.target.decl;
+    refs.set(ident, local.target);
+    local.referenced = true;
+    uses.push(decl);
     if (decl.order >= current && decl.kind !== 'param') {
       const line = template.unit.lines.position(decl.ident.span.start).line + 1;
       sink.report('MBN202', uri, ident.span, `\`${ident.name}\` is used before its definition on line ${line}`, {
@@ -120,8 +158,8 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
   };
 
   const resolveCallee = (ident: ast.Identifier, asStage: boolean): void => {
-    const local = byName.get(ident.name);
-    if (local && asStage && local.kind === 'shared') {
+    const local = locals.get(ident.name);
+    if (local && asStage && local.target.decl.kind === 'shared') {
       useLocal(ident, local);
       return;
     }
@@ -132,9 +170,10 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
     }
     if (local) {
       useLocal(ident, local);
-      const what = local.kind === 'shared' ? 'a shared layer: apply it with `x -> ' + ident.name + '`' : `${articleFor(local.kind)}, not a layer`;
+      const kind = local.target.decl.kind;
+      const what = kind === 'shared' ? 'a shared layer: apply it with `x -> ' + ident.name + '`' : `${articleFor(kind)}, not a layer`;
       sink.report('MBN203', uri, ident.span, `\`${ident.name}\` is ${what}`, {
-        ...(local.kind !== 'shared' ? { notes: ['only layers, models, shared layers and operations can follow `->` or be called'] } : {}),
+        ...(kind !== 'shared' ? { notes: ['only layers, models, shared layers and operations can follow `->` or be called'] } : {}),
       });
       return;
     }
@@ -150,7 +189,7 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
     if (!expr) return;
     switch (expr.kind) {
       case 'NameRef': {
-        const local = byName.get(expr.name.name);
+        const local = locals.get(expr.name.name);
         if (local) useLocal(expr.name, local);
         else {
           const target = callable(expr.name.name);
@@ -176,7 +215,7 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
         return;
       case 'ListLiteral':
       case 'TupleLiteral':
-        expr.items.forEach(visit);
+        for (let i = 0; i < expr.items.length; i++) visit(expr.items[i]);
         return;
       case 'Unary':
         visit(expr.operand);
@@ -204,26 +243,26 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
     }
   };
 
-  for (const param of template.decl.params) {
+  const params = template.decl.params;
+  for (const param of params) {
     if (param.name) declare('param', param.name, param, -1, 0);
   }
-  for (const param of template.decl.params) visit(param.default);
+  for (const param of params) visit(param.default);
 
   // Declare everything first, so that a use above its definition is reported as such.
-  const declsOf = new Map<ast.Statement, LocalDecl[]>();
-  template.decl.body.forEach((statement, order) => {
-    if (statement.kind === 'TrainBlock') return;
-    const list: LocalDecl[] = [];
-    declaredNames(statement).forEach((ident, index) => {
-      const decl = declare(declKind[statement.kind], ident, statement, order, index);
-      if (decl) list.push(decl);
-    });
-    declsOf.set(statement, list);
-  });
+  const body = template.decl.body;
+  for (let order = 0; order < body.length; order++) {
+    const statement = body[order]!;
+    if (statement.kind === 'TrainBlock') continue;
+    const names = declaredNames(statement);
+    for (let index = 0; index < names.length; index++) declare(declKind[statement.kind], names[index]!, statement, order, index);
+  }
 
-  template.decl.body.forEach((statement, order) => {
+  const usesStart = new Int32Array(body.length + 1);
+  for (let order = 0; order < body.length; order++) {
+    const statement = body[order]!;
     current = order;
-    currentDeps = [];
+    usesStart[order] = uses.length;
     switch (statement.kind) {
       case 'InputDecl':
         visit(statement.shape);
@@ -240,8 +279,8 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
         for (const setting of statement.settings) visit(setting.value);
         break;
     }
-    for (const decl of declsOf.get(statement) ?? []) deps.set(decl, currentDeps);
-  });
+  }
+  usesStart[body.length] = uses.length;
 
   // Liveness: everything an output depends on, transitively.
   const live = new Set<LocalDecl>();
@@ -250,10 +289,9 @@ export function resolveModel(template: ModelTemplate, sink: DiagnosticSink): Mod
     const decl = stack.pop()!;
     if (live.has(decl)) continue;
     live.add(decl);
-    const next = deps.get(decl);
-    if (next) for (let i = 0; i < next.length; i++) stack.push(next[i]!);
+    if (decl.order >= 0) for (let i = usesStart[decl.order]!; i < usesStart[decl.order + 1]!; i++) stack.push(uses[i]!);
   }
-  reportUnused(template, decls, live, referenced, sink);
+  reportUnused(template, decls, live, (decl) => locals.get(decl.name)!.referenced, sink);
   return { template, decls, byName, refs, live };
 }
 
@@ -261,7 +299,7 @@ function articleFor(kind: DeclKind): string {
   return { param: 'a parameter', input: 'an input', binding: 'a branch', output: 'an output', shared: 'a shared layer' }[kind];
 }
 
-function reportUnused(template: ModelTemplate, decls: readonly LocalDecl[], live: ReadonlySet<LocalDecl>, referenced: ReadonlySet<LocalDecl>, sink: DiagnosticSink): void {
+function reportUnused(template: ModelTemplate, decls: readonly LocalDecl[], live: ReadonlySet<LocalDecl>, referenced: (decl: LocalDecl) => boolean, sink: DiagnosticSink): void {
   const uri = template.unit.uri;
   const hasOutputs = decls.some((d) => d.kind === 'output');
   for (const decl of decls) {
@@ -279,15 +317,15 @@ function reportUnused(template: ModelTemplate, decls: readonly LocalDecl[], live
       case 'input':
         if (!hasOutputs) break;
         sink.report('MBN401', uri, decl.ident.span,
-          referenced.has(decl) ? `input \`${decl.name}\` feeds no output` : `input \`${decl.name}\` is never used`, {
+          referenced(decl) ? `input \`${decl.name}\` feeds no output` : `input \`${decl.name}\` is never used`, {
             notes: ['an unused input still has to be fed when training and predicting'],
           });
         break;
       case 'param':
-        if (!referenced.has(decl)) sink.report('MBN402', uri, decl.ident.span, `parameter \`${decl.name}\` is never used`);
+        if (!referenced(decl)) sink.report('MBN402', uri, decl.ident.span, `parameter \`${decl.name}\` is never used`);
         break;
       case 'shared':
-        if (!referenced.has(decl)) sink.report('MBN408', uri, decl.ident.span, `shared layer \`${decl.name}\` is never applied`);
+        if (!referenced(decl)) sink.report('MBN408', uri, decl.ident.span, `shared layer \`${decl.name}\` is never applied`);
         break;
       case 'output':
         break;

@@ -10,8 +10,9 @@ import { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import type * as ast from './ast.js';
 import { describeToken } from './parse-messages.js';
 import { MbnParser, declarationStarters } from './parser.js';
-import { span, type Span } from './source.js';
-import { scan } from './scanner.js';
+import { LineMap, span, type Span } from './source.js';
+import { scanTable } from './scanner.js';
+import { TokenTypeSet, TokenWindow, type TokenTable } from './token-table.js';
 import * as t from './tokens.js';
 
 /**
@@ -32,7 +33,7 @@ function parser(): MbnParser {
 }
 
 export function parse(text: string, uri: string, sink: DiagnosticSink): ParseResult {
-  const lexed = scan(text);
+  const lexed = scanTable(text);
   for (const error of lexed.errors) {
     const at = span(error.offset, error.offset + Math.max(1, error.length));
     const char = text.slice(error.offset, error.offset + error.length);
@@ -41,7 +42,7 @@ export function parse(text: string, uri: string, sink: DiagnosticSink): ParseRes
     });
   }
   const comments: ast.Comment[] = [];
-  for (const token of lexed.groups['comments'] ?? []) {
+  for (const token of lexed.comments) {
     if (token.tokenType === t.UnterminatedComment) {
       sink.report('MBN101', uri, span(token.startOffset, token.startOffset + 2), 'this block comment is never closed', {
         fix: { title: 'close it with `*/`', edits: [{ span: span(text.length, text.length), newText: ' */' }] },
@@ -49,57 +50,82 @@ export function parse(text: string, uri: string, sink: DiagnosticSink): ParseRes
     }
     comments.push({ kind: 'Comment', span: span(token.startOffset, token.endOffset! + 1), text: token.image });
   }
-  // An indexed loop: for-of over 100k+ tokens allocated an iterator result per token.
-  for (let i = 0; i < lexed.tokens.length; i++) {
-    const token = lexed.tokens[i]!;
-    if (token.tokenType === t.UnterminatedString) {
-      const end = token.startOffset + token.image.length;
-      sink.report('MBN101', uri, span(token.startOffset, end), 'this string is never closed', {
-        fix: { title: `close it with ${token.image[0]}`, edits: [{ span: span(end, end), newText: token.image[0]! }] },
+  const scanned = lexed.tokens;
+  for (let i = 0; i < scanned.length; i++) {
+    if (scanned.type(i) === t.UnterminatedString) {
+      const start = scanned.start(i);
+      const end = scanned.end(i);
+      sink.report('MBN101', uri, span(start, end), 'this string is never closed', {
+        fix: { title: `close it with ${text[start]}`, edits: [{ span: span(end, end), newText: text[start]! }] },
       });
     }
   }
 
-  const tokens = t.applyLayout(lexed.tokens);
+  const tokens = t.applyLayout(scanned);
   const imports: ast.ImportDecl[] = [];
   const models: ast.ModelDecl[] = [];
   const p = parser();
+  const window = new TokenWindow();
   let i = 0;
   while (i < tokens.length) {
     // Skip separators; anything else before a declaration keyword is junk, reported once per run.
-    const junkStart = i;
-    while (i < tokens.length && !startsDeclaration(tokens, i)) i++;
-    const junk = tokens.slice(junkStart, i).filter((tok) => tok.tokenType !== t.Newline);
-    if (junk.length > 0) {
-      const first = junk[0]!;
-      const last = junk[junk.length - 1]!;
-      sink.report('MBN102', uri, span(first.startOffset, last.startOffset + last.image.length),
-        `expected \`model\` or \`import\` but found ${describeToken(first)}`, {
+    let junkFirst = -1;
+    let junkLast = -1;
+    while (i < tokens.length && !startsDeclaration(tokens, i)) {
+      if (tokens.type(i) !== t.Newline) {
+        if (junkFirst < 0) junkFirst = i;
+        junkLast = i;
+      }
+      i++;
+    }
+    if (junkFirst >= 0) {
+      sink.report('MBN102', uri, span(tokens.start(junkFirst), tokens.end(junkLast)),
+        `expected \`model\` or \`import\` but found ${describeToken(tokens.token(junkFirst))}`, {
           notes: ['a .mbn file is a list of `import` and `model Name { … }` declarations'],
         });
     }
     if (i >= tokens.length) break;
     let end = i + 1;
     while (end < tokens.length && !startsDeclaration(tokens, end)) end++;
-    p.input = tokens.slice(i, end);
-    if (tokens[i]!.tokenType === t.Model) {
+    p.input = window.fill(tokens, i, end);
+    p.unclosed = [];
+    if (tokens.type(i) === t.Model) {
       const model = p.modelDecl();
       if (model?.kind === 'ModelDecl') models.push(model);
     } else {
       const decl = p.importDecl();
       if (decl?.kind === 'ImportDecl') imports.push(decl);
     }
-    const next = tokens[end];
-    for (const error of p.errors) reportParseError(error, text, uri, sink, next);
+    if (p.errors.length > 0 || p.unclosed.length > 0) {
+      const next = end < tokens.length ? tokens.token(end) : undefined;
+      for (const error of p.errors) reportParseError(error, text, uri, sink, next);
+      if (p.unclosed.length > 0) reportUnclosed(p.unclosed, tokens, i, end, uri, sink, next);
+    }
     i = end;
   }
   const file: ast.SourceFile = { kind: 'SourceFile', span: span(0, text.length), imports, models, comments };
   return { file };
 }
 
+/** `declarationStarters` as flags: the file is split by testing every token. */
+const starters = new TokenTypeSet([...declarationStarters]);
+
 /** `model` or `import`, unless used as a name (`train { model: 3 }`). */
-function startsDeclaration(tokens: readonly IToken[], i: number): boolean {
-  return declarationStarters.has(tokens[i]!.tokenType) && tokens[i + 1]?.tokenType !== t.Colon;
+function startsDeclaration(tokens: TokenTable, i: number): boolean {
+  return starters.has(tokens.type(i)) && tokens.type(i + 1) !== t.Colon;
+}
+
+/** One error for the `{`s a declaration leaves open, just after its last token, naming where each was opened. */
+function reportUnclosed(unclosed: readonly IToken[], tokens: TokenTable, from: number, end: number, uri: string, sink: DiagnosticSink, next: IToken | undefined): void {
+  let last = end - 1;
+  while (last > from && tokens.type(last) === t.Newline) last--;
+  const at = tokens.end(last);
+  const found = next ? describeToken(next) : 'end of file';
+  const lines = new LineMap(tokens.text);
+  sink.report('MBN102', uri, span(at, at), `expected \`}\` but found ${found}`, {
+    notes: unclosed.map((open) => `the \`{\` opened on line ${lines.position(open.startOffset).line + 1} is never closed`),
+    fix: { title: `close it with ${'`'}${'}'.repeat(unclosed.length)}${'`'}`, edits: [{ span: span(at, at), newText: unclosed.map(() => '\n}').join('') }] },
+  });
 }
 
 function reportParseError(error: IRecognitionException, text: string, uri: string, sink: DiagnosticSink, next: IToken | undefined): void {

@@ -7,7 +7,7 @@
  * building is therefore wrapped in `ACTION`. Tokens the parser inserted while
  * recovering have no position (`isInsertedInRecovery`) and become holes.
  */
-import { EmbeddedActionsParser, EOF, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, tokenMatcher, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
 import type * as ast from './ast.js';
 import { span, type Span } from './source.js';
 import * as t from './tokens.js';
@@ -43,37 +43,133 @@ function tokenSpan(token: IToken): Span {
   return span(token.startOffset, token.startOffset + token.image.length);
 }
 
-type Piece = IToken | { span: Span } | Span | undefined;
+/*
+ * Where a token or node starts and ends; NaN when it is absent (a hole, or a
+ * token invented by recovery), which every comparison in `join` skips.
+ */
+function tokenStart(token: IToken | undefined): number {
+  return present(token) ? token.startOffset : NaN;
+}
 
-/** Span from the first to the last of the given pieces that exist (no rest array: this is hot). */
-function spanOf(a: Piece, b?: Piece, c?: Piece, d?: Piece, e?: Piece): Span {
+function tokenEnd(token: IToken | undefined): number {
+  return present(token) ? token.startOffset + token.image.length : NaN;
+}
+
+function nodeStart(node: { readonly span: Span } | undefined): number {
+  return node ? node.span.start : NaN;
+}
+
+function nodeEnd(node: { readonly span: Span } | undefined): number {
+  return node ? node.span.end : NaN;
+}
+
+/** The span from the least start to the greatest end of the pieces that exist (as start, end pairs); [0, 0) if none. */
+function join(s1: number, e1: number, s2: number, e2: number, s3 = NaN, e3 = NaN, s4 = NaN, e4 = NaN, s5 = NaN, e5 = NaN): Span {
   let start = Infinity;
   let end = -Infinity;
-  const add = (part: Piece) => {
-    if (part === undefined) return;
-    let s: number;
-    let t: number;
-    if ('tokenType' in part) {
-      if (!present(part)) return;
-      s = part.startOffset;
-      t = s + part.image.length;
-    } else if ('span' in part) {
-      s = part.span.start;
-      t = part.span.end;
-    } else {
-      s = part.start;
-      t = part.end;
-    }
-    if (!Number.isFinite(s)) return;
-    if (s < start) start = s;
-    if (t > end) end = t;
-  };
-  add(a);
-  add(b);
-  add(c);
-  add(d);
-  add(e);
-  return Number.isFinite(start) ? { start, end: Math.max(start, end) } : { start: 0, end: 0 };
+  if (s1 < start) start = s1;
+  if (e1 > end) end = e1;
+  if (s2 < start) start = s2;
+  if (e2 > end) end = e2;
+  if (s3 < start) start = s3;
+  if (e3 > end) end = e3;
+  if (s4 < start) start = s4;
+  if (e4 > end) end = e4;
+  if (s5 < start) start = s5;
+  if (e5 > end) end = e5;
+  return start !== Infinity ? { start, end: Math.max(start, end) } : { start: 0, end: 0 };
+}
+
+/*
+ * The span of a node, from the first to the last of its pieces that exist.
+ * The shapes most nodes have get functions of their own that test no
+ * piece's type (a test on every kind of node and token was slow): these run
+ * for almost every node.
+ */
+function tokenToNode(token: IToken | undefined, node: { readonly span: Span } | undefined): Span {
+  return join(tokenStart(token), tokenEnd(token), nodeStart(node), nodeEnd(node));
+}
+
+function nodeToNode(first: { readonly span: Span } | undefined, last: { readonly span: Span } | undefined): Span {
+  return join(nodeStart(first), nodeEnd(first), nodeStart(last), nodeEnd(last));
+}
+
+type Piece = IToken | { readonly span: Span } | undefined;
+
+function pieceStart(part: Piece): number {
+  if (part === undefined) return NaN;
+  return (part as IToken).tokenType !== undefined ? tokenStart(part as IToken) : nodeStart(part as { span: Span });
+}
+
+function pieceEnd(part: Piece): number {
+  if (part === undefined) return NaN;
+  return (part as IToken).tokenType !== undefined ? tokenEnd(part as IToken) : nodeEnd(part as { span: Span });
+}
+
+/** The span of a node of up to five pieces, tokens or nodes, in any mix. */
+function spanOf(a: Piece, b?: Piece, c?: Piece, d?: Piece, e?: Piece): Span {
+  return join(pieceStart(a), pieceEnd(a), pieceStart(b), pieceEnd(b), pieceStart(c), pieceEnd(c), pieceStart(d), pieceEnd(d), pieceStart(e), pieceEnd(e));
+}
+
+/** `/^\d+$/` without a regular expression (it ran for every number). */
+function isDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return text.length > 0;
+}
+
+/**
+ * The nodes of a list that parsed (recovery can leave holes), in an array of
+ * exactly their number. An array filled by `push` keeps room for 17 elements
+ * or more, and a spec's tree holds tens of thousands of short lists
+ * (arguments, stages): that room was a large part of the tree's memory.
+ */
+function kept<T extends { readonly kind: string }>(list: readonly (T | undefined)[]): T[] {
+  let holes = 0;
+  for (let i = 0; i < list.length; i++) if (!list[i]?.kind) holes++;
+  if (holes === 0) return list.slice() as T[];
+  const out: T[] = [];
+  for (let i = 0; i < list.length; i++) if (list[i]?.kind) out.push(list[i]!);
+  return out.slice();
+}
+
+/**
+ * Lists being built by nested rules (the arguments of `f(g(a, b), c)`), all
+ * in one array: each list remembers where it starts and, when it ends, takes
+ * its items out as an array of exactly their number. A fresh array per list,
+ * grown by `push`, was garbage with room for 17.
+ */
+class ListStack<T> {
+  private readonly items: T[] = [];
+  private top = 0;
+
+  /** Where a list that starts now begins. */
+  mark(): number {
+    return this.top;
+  }
+
+  push(item: T): void {
+    this.items[this.top++] = item;
+  }
+
+  /** Whether nothing was pushed since `mark`. */
+  isEmpty(mark: number): boolean {
+    return this.top === mark;
+  }
+
+  /** The items pushed since `mark`, removed from the stack. */
+  take(mark: number): T[] {
+    const list = this.items.slice(mark, this.top);
+    this.top = mark;
+    return list;
+  }
+
+  /** Drops what was pushed since `mark` (after a rule failed; a no-op after `take`). */
+  reset(mark: number): void {
+    this.top = mark;
+  }
 }
 
 function identifier(token: IToken | undefined): Maybe<ast.Identifier> {
@@ -109,13 +205,62 @@ function groupByPrecedence(first: ast.Expression, operators: readonly IToken[], 
 }
 
 function argument(name: IToken | undefined, value: ast.Expression | undefined): ast.Argument {
-  return { kind: 'Argument', span: spanOf(name, value), name: identifier(name), value };
+  // Without a name, the argument is its value, and shares its span.
+  const span = name ? tokenToNode(name, value) : value ? value.span : join(NaN, NaN, NaN, NaN);
+  return { kind: 'Argument', span, name: identifier(name), value };
 }
 
 export class MbnParser extends EmbeddedActionsParser {
   constructor() {
     super(t.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: errorMessages });
     this.performSelfAnalysis();
+  }
+
+  /*
+   * Fast paths. Most optional parts of an expression are absent: no `(…)`
+   * after a name, no `[…]`, no operator, no `->`, no `name:` before an
+   * argument. Asking Chevrotain (`OPTION`, `MANY`) costs a lookup of its
+   * lookahead function, a call to it and, for `MANY`, an array and a
+   * repetition-recovery check, for every operand of a spec. So the hot rules
+   * first test the next token themselves, and call the DSL only when it can
+   * start the optional part (`may`); otherwise the call could only have
+   * found that it does not apply:
+   *  - a lookahead function accepts only token sequences that begin with a
+   *    token that can start the part;
+   *  - `OPTION` does nothing else; `MANY` also tries repetition recovery,
+   *    which Chevrotain skips where no token of the rule follows the
+   *    repetition (it ends the rule, which is not the top rule, or another
+   *    repetition follows), as for each `MANY` given a fast path here, and
+   *    where the next token is the one that follows (`binding`'s `=`).
+   * While Chevrotain records the grammar the DSL is always called, so the
+   * grammar is the same.
+   */
+
+  /**
+   * `{`s still open when the declaration's tokens ran out, outermost last.
+   * Chevrotain cannot insert a missing `}` before the end of the input (its
+   * single-token insertion needs a following token), so the rule would fail
+   * and the whole half-typed model, the one being edited, would vanish from
+   * the tree. Instead the `}` is left out and `parse` reports it.
+   */
+  unclosed: IToken[] = [];
+
+  /** At the end of the input where a `}` is due: note the open `{` and consume nothing. */
+  private closeAtEndOfInput(open: IToken): boolean {
+    if (this.RECORDING_PHASE || !this.next(EOF)) return false;
+    if (present(open)) this.unclosed.push(open);
+    return true;
+  }
+
+  /** Whether the next token is a `type` (never while recording the grammar). */
+  private next(type: TokenType): boolean {
+    return !this.RECORDING_PHASE && tokenMatcher(this.LA(1), type);
+  }
+
+  /** Whether the DSL call for an optional part must be made: the next token (or two) can start it. */
+  private may(first: TokenType, second?: TokenType): boolean {
+    if (this.RECORDING_PHASE) return true;
+    return tokenMatcher(this.LA(1), first) && (second === undefined || tokenMatcher(this.LA(2), second));
   }
 
   // ---------------------------------------------------------------- top level
@@ -161,19 +306,21 @@ export class MbnParser extends EmbeddedActionsParser {
     const open = this.CONSUME(t.LBrace);
     const body: ast.Statement[] = [];
     const push = (s: Maybe<ast.Statement>) => (this.RECORDING_PHASE ? undefined : s && s.kind && body.push(s));
+    // The closures are made once per model, not once per statement.
+    const nextStatement = () => push(this.SUBRULE2(this.statement));
     this.OPTION2(() => push(this.SUBRULE(this.statement)));
     this.MANY(() => {
       this.CONSUME(t.Newline);
-      this.OPTION3(() => push(this.SUBRULE2(this.statement)));
+      this.OPTION3(nextStatement);
     });
-    const close = this.CONSUME(t.RBrace);
+    const close = this.closeAtEndOfInput(open) ? undefined : this.CONSUME(t.RBrace);
     this.MANY2(() => this.CONSUME2(t.Newline));
     if (this.RECORDING_PHASE) return recording;
     return {
       kind: 'ModelDecl',
       span: spanOf(keyword, name, open, body[body.length - 1], close),
       name: identifier(name),
-      params: (params ?? []).filter((p) => p && p.kind === 'ParamDecl'),
+      params: kept(params ?? []),
       body,
       bodySpan: present(open) ? spanOf(open, body[body.length - 1], close) : undefined,
     };
@@ -184,18 +331,17 @@ export class MbnParser extends EmbeddedActionsParser {
     this.CONSUME(t.LParen);
     this.OPTION(() => {
       params.push(this.SUBRULE(this.param));
-      this.MANY({
-        GATE: () => this.LA(2).tokenType !== t.RParen,
-        DEF: () => {
-          this.CONSUME(t.Comma);
-          params.push(this.SUBRULE2(this.param));
-        },
+      // Trailing commas need no GATE here or in the lists below: Chevrotain's lookahead reads two
+      // tokens and tells `, next` (another item) from `, )` (the end). A GATE cost a closure per list.
+      this.MANY(() => {
+        this.CONSUME(t.Comma);
+        params.push(this.SUBRULE2(this.param));
       });
       this.OPTION2(() => this.CONSUME2(t.Comma));
     });
     this.CONSUME(t.RParen);
     if (this.RECORDING_PHASE) return recording;
-    return params.filter((p) => p && p.kind === 'ParamDecl');
+    return kept(params);
   });
 
   private param = this.RULE('param', (): ast.ParamDecl => {
@@ -267,7 +413,7 @@ export class MbnParser extends EmbeddedActionsParser {
       span: spanOf(keyword, name, value, clauses[clauses.length - 1]),
       name: identifier(name),
       value,
-      clauses: clauses.filter((c) => c && c.kind === 'OutputClause'),
+      clauses: kept(clauses),
     };
   });
 
@@ -306,38 +452,44 @@ export class MbnParser extends EmbeddedActionsParser {
     return { kind: 'SharedDecl', span: spanOf(keyword, name, value), name: identifier(name), value };
   });
 
+  /** Names after the first of `a, b = …` (most bindings have one name, so no array is made for them). */
+  private moreNames: IToken[] | undefined;
+
+  private readonly nextName = (): void => {
+    this.CONSUME(t.Comma);
+    const name = this.CONSUME2(t.Identifier);
+    if (!this.RECORDING_PHASE) (this.moreNames ??= []).push(name);
+  };
+
   private binding = this.RULE('binding', (): ast.Binding => {
-    const names = [this.CONSUME(t.Identifier)];
-    this.MANY(() => {
-      this.CONSUME(t.Comma);
-      names.push(this.CONSUME2(t.Identifier));
-    });
+    const first = this.CONSUME(t.Identifier);
+    this.moreNames = undefined;
+    if (!this.next(t.Equals)) this.MANY(this.nextName);
+    const more = this.moreNames as IToken[] | undefined;
     this.CONSUME(t.Equals);
     const value = this.SUBRULE(this.expression);
     if (this.RECORDING_PHASE) return recording;
-    return {
-      kind: 'Binding',
-      span: spanOf(names[0], value),
-      names: names.map(identifier).filter((n): n is ast.Identifier => n !== undefined),
-      value,
-    };
+    const id = identifier(first);
+    let names: ast.Identifier[] = id ? [id] : [];
+    if (more) names = kept([id, ...more.map(identifier)]);
+    return { kind: 'Binding', span: tokenToNode(first, value), names, value };
   });
 
   private trainBlock = this.RULE('trainBlock', (): ast.TrainBlock => {
     const keyword = this.CONSUME(t.Train);
-    this.CONSUME(t.LBrace);
+    const open = this.CONSUME(t.LBrace);
     const settings: ast.Setting[] = [];
     this.OPTION(() => settings.push(this.SUBRULE(this.setting)));
     this.MANY(() => {
       this.CONSUME(t.Newline);
       this.OPTION2(() => settings.push(this.SUBRULE2(this.setting)));
     });
-    const close = this.CONSUME(t.RBrace);
+    const close = this.closeAtEndOfInput(open) ? undefined : this.CONSUME(t.RBrace);
     if (this.RECORDING_PHASE) return recording;
     return {
       kind: 'TrainBlock',
       span: spanOf(keyword, close, settings[settings.length - 1]),
-      settings: settings.filter((s) => s && s.kind === 'Setting'),
+      settings: kept(settings),
     };
   });
 
@@ -346,7 +498,7 @@ export class MbnParser extends EmbeddedActionsParser {
     this.CONSUME(t.Colon);
     const value = this.SUBRULE(this.expression);
     if (this.RECORDING_PHASE) return recording;
-    return { kind: 'Setting', span: spanOf(key, value), key: identifier(key), value };
+    return { kind: 'Setting', span: tokenToNode(key, value), key: identifier(key), value };
   });
 
   // ---------------------------------------------------------------- expressions
@@ -360,7 +512,7 @@ export class MbnParser extends EmbeddedActionsParser {
    */
   private operators: IToken[] | undefined;
   private operands: ast.Expression[] | undefined;
-  private stages: ast.Stage[] | undefined;
+  private readonly stages = new ListStack<ast.Stage>();
 
   private readonly binaryTail = (): void => {
     const op = this.CONSUME(t.BinaryOperator);
@@ -373,9 +525,9 @@ export class MbnParser extends EmbeddedActionsParser {
   private readonly stageTail = (): void => {
     this.CONSUME(t.Arrow);
     const name = this.CONSUME(t.Identifier);
-    const call = this.OPTION(this.optionalArguments);
+    const call = this.may(t.LParen) ? this.OPTION(this.optionalArguments) : undefined;
     // A name the parser had to invent while recovering is a hole, not a stage.
-    if (!this.RECORDING_PHASE && present(name)) (this.stages ??= []).push(this.nameOrCall(name, call));
+    if (!this.RECORDING_PHASE && present(name)) this.stages.push(this.nameOrCall(name, call));
   };
 
   /**
@@ -385,41 +537,48 @@ export class MbnParser extends EmbeddedActionsParser {
    * `Name` or `Name(args)`.
    */
   public expression = this.RULE('expression', (): ast.Expression => {
-    const outer = [this.operators, this.operands, this.stages] as const;
-    this.operators = this.operands = this.stages = undefined;
+    // Saved in locals, not an array: an array (and destructuring it back) per expression was garbage.
+    const outerOperators = this.operators;
+    const outerOperands = this.operands;
+    const stagesMark = this.stages.mark();
+    this.operators = this.operands = undefined;
     try {
       const first = this.SUBRULE(this.operand);
-      this.MANY(this.binaryTail);
-      this.MANY2(this.stageTail);
+      if (this.may(t.BinaryOperator)) this.MANY(this.binaryTail);
+      if (this.may(t.Arrow)) this.MANY2(this.stageTail);
       if (this.RECORDING_PHASE) return recording;
-      // (Filled by binaryTail and stageTail; TypeScript cannot see that through the calls.)
+      // (Filled by binaryTail; TypeScript cannot see that through the call.)
       const operators = this.operators as IToken[] | undefined;
-      const stages = this.stages as ast.Stage[] | undefined;
       const source = operators ? groupByPrecedence(first, operators, this.operands!) : first;
-      if (!stages || !source) return source;
-      return { kind: 'Pipeline', span: spanOf(source, stages[stages.length - 1]), source, stages };
+      if (this.stages.isEmpty(stagesMark) || !source) return source;
+      const stages = this.stages.take(stagesMark);
+      return { kind: 'Pipeline', span: nodeToNode(source, stages[stages.length - 1]), source, stages };
     } finally {
-      [this.operators, this.operands, this.stages] = outer;
+      this.operators = outerOperators;
+      this.operands = outerOperands;
+      this.stages.reset(stagesMark);
     }
   });
 
   private nameOrCall(name: IToken, call: Maybe<ArgumentList>): ast.Stage {
     const id = identifier(name) ?? { kind: 'Identifier', name: '', span: span(0, 0) };
     if (!call) return { kind: 'NameRef', span: id.span, name: id };
+    const { open, args, close } = call;
+    const last = args[args.length - 1];
     return {
       kind: 'Call',
-      span: spanOf(name, call.open, call.args[call.args.length - 1], call.close),
+      span: join(tokenStart(name), tokenEnd(name), tokenStart(open), tokenEnd(open), nodeStart(last), nodeEnd(last), tokenStart(close), tokenEnd(close)),
       callee: id,
-      args: call.args,
-      argsSpan: spanOf(call.open, call.args[call.args.length - 1], call.close),
+      args,
+      argsSpan: join(tokenStart(open), tokenEnd(open), nodeStart(last), nodeEnd(last), tokenStart(close), tokenEnd(close)),
     };
   }
 
   /** `Name(…)` after a name; one shared closure, since a fresh one per name was garbage. */
   private readonly optionalArguments = (): ArgumentList => this.SUBRULE(this.argumentList);
 
-  /** The arguments of the argument list being read (saved and restored around nested lists, like `operators`). */
-  private arguments: ast.Argument[] | undefined;
+  /** The arguments of the argument lists being read. */
+  private readonly arguments = new ListStack<ast.Argument>();
 
   private readonly firstArgumentName = (): IToken => {
     const name = this.CONSUME(t.AnyName);
@@ -433,72 +592,79 @@ export class MbnParser extends EmbeddedActionsParser {
     return name;
   };
 
-  private readonly nextArgument = {
-    GATE: () => this.LA(2).tokenType !== t.RParen,
-    DEF: (): void => {
-      this.CONSUME(t.Comma);
-      const name = this.OPTION3(this.nextArgumentName);
-      const value = this.SUBRULE2(this.expression);
-      if (!this.RECORDING_PHASE) this.arguments!.push(argument(name, value));
-    },
+  private readonly nextArgument = (): void => {
+    this.CONSUME(t.Comma);
+    const name = this.may(t.AnyName, t.Colon) ? this.OPTION3(this.nextArgumentName) : undefined;
+    const value = this.SUBRULE2(this.expression);
+    if (!this.RECORDING_PHASE) this.arguments.push(argument(name, value));
   };
 
   private readonly trailingComma = () => this.CONSUME2(t.Comma);
 
   private readonly argumentsBody = (): void => {
-    const name = this.OPTION2(this.firstArgumentName);
+    const name = this.may(t.AnyName, t.Colon) ? this.OPTION2(this.firstArgumentName) : undefined;
     const value = this.SUBRULE(this.expression);
-    if (!this.RECORDING_PHASE) this.arguments!.push(argument(name, value));
-    this.MANY(this.nextArgument);
-    this.OPTION4(this.trailingComma);
+    if (!this.RECORDING_PHASE) this.arguments.push(argument(name, value));
+    if (this.may(t.Comma)) this.MANY(this.nextArgument);
+    if (this.may(t.Comma)) this.OPTION4(this.trailingComma);
   };
 
   /** `( [name:] value, … )`, a trailing comma allowed; arguments are read inline (no rule of their own) for speed. */
   private argumentList = this.RULE('argumentList', (): ArgumentList => {
-    const outer = this.arguments;
-    const args: ast.Argument[] = [];
-    this.arguments = args;
+    const mark = this.arguments.mark();
     try {
       const open = this.CONSUME(t.LParen);
-      this.OPTION(this.argumentsBody);
+      if (!this.next(t.RParen)) this.OPTION(this.argumentsBody);
       const close = this.CONSUME(t.RParen);
       if (this.RECORDING_PHASE) return recording;
-      return { args, open, close };
+      return { args: this.arguments.take(mark), open, close };
     } finally {
-      this.arguments = outer;
+      this.arguments.reset(mark);
     }
   });
 
+  /**
+   * The operand being read, which `[…]` and `.name` wrap (saved and restored
+   * around nested operands, like `operators`): a closure per operand,
+   * capturing it, was garbage for every name and number in a spec.
+   */
+  private target: Maybe<ast.Expression>;
+
+  private readonly indexSuffix = (): void => {
+    this.CONSUME(t.LBracket);
+    const items: ast.SliceItem[] = [this.SUBRULE(this.sliceItem)];
+    this.MANY3(() => {
+      this.CONSUME(t.Comma);
+      items.push(this.SUBRULE2(this.sliceItem));
+    });
+    const close = this.CONSUME(t.RBracket);
+    const target = this.target;
+    if (!this.RECORDING_PHASE && target) {
+      const slices = kept(items);
+      this.target = { kind: 'Index', span: spanOf(target, close, slices[slices.length - 1]), target, items: slices };
+    }
+  };
+
+  private readonly memberSuffix = (): void => {
+    this.CONSUME(t.Dot);
+    const name = this.CONSUME(t.Identifier);
+    const target = this.target;
+    if (!this.RECORDING_PHASE && target) this.target = { kind: 'Member', span: spanOf(target, name), target, name: identifier(name) };
+  };
+
+  private readonly suffixAlternatives: IOrAlt<void>[] = [{ ALT: this.indexSuffix }, { ALT: this.memberSuffix }];
+  private readonly suffix = (): void => this.OR(this.suffixAlternatives);
+
   /** `x[0:1]`, `enc.features`: a primary, then indexes and members. (Unary minus is a primary.) */
   private operand = this.RULE('operand', (): ast.Expression => {
-    let target = this.SUBRULE(this.primary);
-    this.MANY2(() => {
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(t.LBracket);
-            const items: ast.SliceItem[] = [this.SUBRULE(this.sliceItem)];
-            this.MANY3(() => {
-              this.CONSUME(t.Comma);
-              items.push(this.SUBRULE2(this.sliceItem));
-            });
-            const close = this.CONSUME(t.RBracket);
-            if (!this.RECORDING_PHASE && target) {
-              const kept = items.filter((i) => i && i.kind);
-              target = { kind: 'Index', span: spanOf(target, close, kept[kept.length - 1]), target, items: kept };
-            }
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(t.Dot);
-            const name = this.CONSUME(t.Identifier);
-            if (!this.RECORDING_PHASE && target) target = { kind: 'Member', span: spanOf(target, name), target, name: identifier(name) };
-          },
-        },
-      ]);
-    });
-    return target;
+    const outer = this.target;
+    try {
+      this.target = this.SUBRULE(this.primary);
+      if (this.may(t.LBracket) || this.may(t.Dot)) this.MANY2(this.suffix);
+      return this.target as ast.Expression;
+    } finally {
+      this.target = outer;
+    }
   });
 
   /** `i`, `a:b`, `a:`, `:b`, `:`, `a:b:s`, …: at least an index or a colon. */
@@ -565,7 +731,7 @@ export class MbnParser extends EmbeddedActionsParser {
             kind: 'NumberLiteral',
             span: tokenSpan(tok),
             value: Number(tok.image),
-            isInteger: /^\d+$/.test(tok.image),
+            isInteger: isDigits(tok.image),
             text: tok.image,
           };
         },
@@ -597,7 +763,7 @@ export class MbnParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const name = this.CONSUME(t.Identifier);
-          const call = this.OPTION(this.optionalArguments);
+          const call = this.may(t.LParen) ? this.OPTION(this.optionalArguments) : undefined;
           if (this.RECORDING_PHASE) return recording;
           return present(name) ? this.nameOrCall(name, call) : (undefined as unknown as ast.Expression);
         },
@@ -608,19 +774,16 @@ export class MbnParser extends EmbeddedActionsParser {
           const items: ast.Expression[] = [];
           this.OPTION2(() => {
             items.push(this.SUBRULE(this.expression));
-            this.MANY({
-              GATE: () => this.LA(2).tokenType !== t.RBracket,
-              DEF: () => {
-                this.CONSUME(t.Comma);
-                items.push(this.SUBRULE2(this.expression));
-              },
+            this.MANY(() => {
+              this.CONSUME(t.Comma);
+              items.push(this.SUBRULE2(this.expression));
             });
             this.OPTION3(() => this.CONSUME2(t.Comma));
           });
           const close = this.CONSUME(t.RBracket);
           if (this.RECORDING_PHASE) return recording;
-          const kept = items.filter((i) => i && i.kind);
-          return { kind: 'ListLiteral', span: spanOf(open, kept[0], kept[kept.length - 1], close), items: kept };
+          const list = kept(items);
+          return { kind: 'ListLiteral', span: spanOf(open, list[0], list[list.length - 1], close), items: list };
         },
       },
       {
@@ -628,13 +791,10 @@ export class MbnParser extends EmbeddedActionsParser {
           const open = this.CONSUME(t.LParen);
           const items: ast.Expression[] = [this.SUBRULE3(this.expression)];
           let comma = false;
-          this.MANY2({
-            GATE: () => this.LA(2).tokenType !== t.RParen,
-            DEF: () => {
-              this.CONSUME3(t.Comma);
-              comma = true;
-              items.push(this.SUBRULE4(this.expression));
-            },
+          this.MANY2(() => {
+            this.CONSUME3(t.Comma);
+            comma = true;
+            items.push(this.SUBRULE4(this.expression));
           });
           this.OPTION4(() => {
             this.CONSUME4(t.Comma);
@@ -642,9 +802,9 @@ export class MbnParser extends EmbeddedActionsParser {
           });
           const close = this.CONSUME(t.RParen);
           if (this.RECORDING_PHASE) return recording;
-          const kept = items.filter((i) => i && i.kind);
-          if (!comma && kept.length === 1) return kept[0]!;
-          return { kind: 'TupleLiteral', span: spanOf(open, kept[0], kept[kept.length - 1], close), items: kept, ...(present(close) ? {} : { recovered: true }) };
+          const list = kept(items);
+          if (!comma && list.length === 1) return list[0]!;
+          return { kind: 'TupleLiteral', span: spanOf(open, list[0], list[list.length - 1], close), items: list, ...(present(close) ? {} : { recovered: true }) };
         },
       },
     ])),

@@ -35,14 +35,22 @@ export function contains(outer: Span, offset: number): boolean {
 }
 
 export class LineMap {
-  private readonly lineStarts: number[];
+  private starts: number[] | undefined;
 
-  constructor(readonly text: string) {
-    const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10 /* \n */) starts.push(i + 1);
+  constructor(readonly text: string) {}
+
+  /**
+   * Offsets where lines start, found on first use: a check of a large file
+   * that reports nothing never needs them.
+   */
+  private get lineStarts(): number[] {
+    if (!this.starts) {
+      const starts = [0];
+      const text = this.text;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.starts = starts;
     }
-    this.lineStarts = starts;
+    return this.starts;
   }
 
   get lineCount(): number {

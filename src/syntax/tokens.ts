@@ -11,7 +11,8 @@
  *     features = img -> Conv2D(32, 3)
  *                    -> Flatten()
  */
-import { createToken, Lexer, tokenMatcher, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { TokenTable, TokenTypeSet } from './token-table.js';
 
 /** Every keyword is also an `AnyName`, so argument and setting names may be keywords (`weight: 0.3`). */
 export const AnyName = createToken({ name: 'AnyName', pattern: Lexer.NA, label: 'a name' });
@@ -117,64 +118,71 @@ export const allTokens: TokenType[] = [
 
 export const lexer = new Lexer(allTokens, { ensureOptimizations: true, positionTracking: 'onlyOffset' });
 
-const continuesAfter = new Set<TokenType>([Arrow, Comma, Equals, Colon, Plus, Minus, Star, Slash, Percent, LParen, LBracket, LBrace]);
-const outputClauseKeywords = new Set<TokenType>([Aux, Loss, Weight, Metrics]);
+const continuesAfter = new TokenTypeSet([Arrow, Comma, Equals, Colon, Plus, Minus, Star, Slash, Percent, LParen, LBracket, LBrace]);
+const outputClauseKeywords = new TokenTypeSet([Aux, Loss, Weight, Metrics]);
 /** Keywords that can only start a statement or declaration: a missing `)` must not swallow them. */
-const statementStarters = new Set<TokenType>([Model, Input, Output, Shared, Import, Train]);
-const implicitStarters = new Set<TokenType>([Input, Output, Shared, Train]);
+const statementStarters = new TokenTypeSet([Model, Input, Output, Shared, Import, Train]);
+const implicitStarters = new TokenTypeSet([Input, Output, Shared, Train]);
+/** Names and keywords (what `tokenMatcher(token, AnyName)` accepts). */
+const anyNames = new TokenTypeSet([Identifier, ...keywordTokens]);
 
 /**
  * Applies the layout rule: keeps a `Newline` only where it ends a statement,
- * and turns `;` into a `Newline`. Runs in one pass over the token vector.
+ * and turns `;` into a `Newline`. Runs in one pass over the token table and
+ * writes a new one.
  */
-export function applyLayout(tokens: readonly IToken[]): IToken[] {
-  // Sized up front (a file has 100k+ tokens; growing the array by pushes copied it again and again).
-  const out: IToken[] = new Array<IToken>(tokens.length);
-  let n = 0;
+export function applyLayout(tokens: TokenTable): TokenTable {
+  const out = new TokenTable(tokens.text, tokens.length + 16);
+  /** Open `(` and `[`, innermost last: `brackets[0]` up to `brackets[depth - 1]`. (Not `length`: setting it is slow.) */
   const brackets: TokenType[] = [];
-  let pendingBreak: IToken | undefined;
-  let lastBreak: IToken | undefined;
+  let depth = 0;
+  // Indexes into `tokens` (-1: none): the break to emit before the next token, and the first of the current run of breaks.
+  let pendingBreak = -1;
+  let lastBreak = -1;
+  /** The type of the last token written to `out`. */
+  let previous: TokenType | undefined;
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    const type = token.tokenType;
+    const type = tokens.type(i)!;
     if (type === Newline || type === Semicolon) {
-      lastBreak ??= token;
-      if (brackets.length === 0 || type === Semicolon) pendingBreak ??= token;
+      if (lastBreak < 0) lastBreak = i;
+      if ((depth === 0 || type === Semicolon) && pendingBreak < 0) pendingBreak = i;
       continue;
     }
     const statementStart = startsStatement(tokens, i);
-    if (brackets.length > 0 && statementStart) {
+    if (depth > 0 && statementStart) {
       // An unclosed ( or [ before something that can only start a statement:
       // forget the bracket so that the statement still parses.
-      brackets.length = 0;
-      pendingBreak ??= lastBreak ?? token;
+      depth = 0;
+      if (pendingBreak < 0) pendingBreak = lastBreak >= 0 ? lastBreak : i;
     }
-    lastBreak = undefined;
-    if (!pendingBreak && brackets.length === 0 && startsStatementInLine(tokens, i, (n > 0 ? out[n - 1] : undefined))) {
+    lastBreak = -1;
+    if (pendingBreak < 0 && depth === 0 && startsStatementInLine(tokens, i, previous)) {
       // `input x: [4]  output y = x -> Dense(1)` on one line: what can only start a statement does.
-      out[n++] = implicitBreak(token);
+      // A zero-width break just before the token.
+      out.push((previous = Newline), tokens.start(i), tokens.start(i));
     }
-    if (pendingBreak) {
-      const previous = (n > 0 ? out[n - 1] : undefined);
+    if (pendingBreak >= 0) {
       const continuesLine =
         type === Arrow ||
-        (outputClauseKeywords.has(type) && tokens[nextSignificant(tokens, i)]?.tokenType !== Colon);
+        (outputClauseKeywords.has(type) && tokens.type(nextSignificant(tokens, i)) !== Colon);
       // A dangling `->` or `,` before a new statement is an error in the line above, not a continuation.
-      const ended = previous !== undefined && (statementStart || (!continuesAfter.has(previous.tokenType) && !continuesLine));
-      if (ended || (pendingBreak.tokenType === Semicolon && previous !== undefined)) {
-        out[n++] = asNewline(pendingBreak);
+      const ended = previous !== undefined && (statementStart || (!continuesAfter.has(previous) && !continuesLine));
+      if (ended || (tokens.type(pendingBreak) === Semicolon && previous !== undefined)) {
+        // A `;` becomes a Newline (its image stays `;`).
+        out.push((previous = Newline), tokens.start(pendingBreak), tokens.end(pendingBreak));
       }
-      pendingBreak = undefined;
+      pendingBreak = -1;
     }
-    if (type === LParen || type === LBracket) brackets.push(type);
+    if (type === LParen || type === LBracket) brackets[depth++] = type;
     else if (type === RParen || type === RBracket) {
+      // Close the innermost bracket of this kind, and any unclosed ones inside it.
       const open = type === RParen ? LParen : LBracket;
-      const at = brackets.lastIndexOf(open);
-      if (at >= 0) brackets.length = at;
-    } else if (type === RBrace || type === LBrace) brackets.length = 0;
-    out[n++] = token;
+      let at = depth - 1;
+      while (at >= 0 && brackets[at] !== open) at--;
+      if (at >= 0) depth = at;
+    } else if (type === RBrace || type === LBrace) depth = 0;
+    out.push((previous = type), tokens.start(i), tokens.end(i));
   }
-  out.length = n;
   return out;
 }
 
@@ -182,11 +190,11 @@ export function applyLayout(tokens: readonly IToken[]): IToken[] {
  * A statement keyword, or `name =` at the start of a line: neither can occur
  * inside brackets (arguments use `name: value`).
  */
-function startsStatement(tokens: readonly IToken[], i: number): boolean {
-  const type = tokens[i]!.tokenType;
+function startsStatement(tokens: TokenTable, i: number): boolean {
+  const type = tokens.type(i);
   // `Dense(input: 3)`: a keyword used as an argument name is not a statement.
-  if (statementStarters.has(type)) return tokens[nextSignificant(tokens, i)]?.tokenType !== Colon;
-  return type === Identifier && tokens[i - 1]?.tokenType === Newline && tokens[i + 1]?.tokenType === Equals;
+  if (statementStarters.has(type)) return tokens.type(nextSignificant(tokens, i)) !== Colon;
+  return type === Identifier && tokens.type(i - 1) === Newline && tokens.type(i + 1) === Equals;
 }
 
 /**
@@ -194,30 +202,21 @@ function startsStatement(tokens: readonly IToken[], i: number): boolean {
  * line break precedes it: a statement keyword, `name =` / `a, b =` (a binding),
  * or `key:` after a complete value (a training setting).
  */
-function startsStatementInLine(tokens: readonly IToken[], i: number, previous: IToken | undefined): boolean {
-  if (!previous || previous.tokenType === LBrace || previous.tokenType === Newline || continuesAfter.has(previous.tokenType)) return false;
-  const type = tokens[i]!.tokenType;
-  if (implicitStarters.has(type)) return tokens[nextSignificant(tokens, i)]?.tokenType !== Colon;
-  if (previous.tokenType === Input || previous.tokenType === Output || previous.tokenType === Shared) return false;
+function startsStatementInLine(tokens: TokenTable, i: number, previous: TokenType | undefined): boolean {
+  if (!previous || previous === LBrace || previous === Newline || continuesAfter.has(previous)) return false;
+  const type = tokens.type(i);
+  if (implicitStarters.has(type)) return tokens.type(nextSignificant(tokens, i)) !== Colon;
+  if (previous === Input || previous === Output || previous === Shared) return false;
   if (type === Identifier) {
     let j = i + 1;
-    while (tokens[j]?.tokenType === Comma && tokens[j + 1]?.tokenType === Identifier) j += 2;
-    if (tokens[j]?.tokenType === Equals) return true;
+    while (tokens.type(j) === Comma && tokens.type(j + 1) === Identifier) j += 2;
+    if (tokens.type(j) === Equals) return true;
   }
-  return tokens[i + 1]?.tokenType === Colon && tokenMatcher(tokens[i]!, AnyName);
+  return tokens.type(i + 1) === Colon && anyNames.has(type);
 }
 
-/** A zero-width statement separator just before `token`. */
-function implicitBreak(token: IToken): IToken {
-  return { ...token, image: '', endOffset: token.startOffset - 1, tokenType: Newline, tokenTypeIdx: Newline.tokenTypeIdx! };
-}
-
-function nextSignificant(tokens: readonly IToken[], i: number): number {
+function nextSignificant(tokens: TokenTable, i: number): number {
   let j = i + 1;
-  while (j < tokens.length && tokens[j]!.tokenType === Newline) j++;
+  while (j < tokens.length && tokens.type(j) === Newline) j++;
   return j;
-}
-
-function asNewline(token: IToken): IToken {
-  return token.tokenType === Newline ? token : { ...token, tokenType: Newline, tokenTypeIdx: Newline.tokenTypeIdx! };
 }
