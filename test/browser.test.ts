@@ -18,7 +18,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBrowserLayers, tfjsModule } from '../scripts/build-browser.js';
 import { buildModels } from '../src/index.js';
-import { saveModel } from '../src/runtime/artifacts.js';
+import { run } from '../src/cli/main.js';
+import { loadModel, saveModel } from '../src/runtime/artifacts.js';
 import { examplesDir, repoRoot } from './helpers.js';
 import { fixedInputs, layerClasses, maxRelativeDifference, perturbWeights, predictData, type TensorData } from './model-fixtures.js';
 
@@ -221,4 +222,25 @@ describe('models mbn emits load and predict in headless Chromium', () => {
       expect(pageErrors).toEqual([]);
     });
   }
+
+  it('the inference model written by mbnc compile --emit model-json --weights: same predictions as Node', async () => {
+    const browserPage = loadedPage();
+    const out = path.join(work, 'models', 'compiled');
+    let stderr = '';
+    const io = { cwd: repoRoot, stdout: { write: () => undefined }, stderr: { write: (t: string) => void (stderr += t) }, env: {} };
+    const code = await run(['compile', path.join(examplesDir, 'mixture_of_experts.mbn'), '--emit', 'model-json', '--weights', '-o', out], io);
+    expect(code, stderr).toBe(0);
+    // Node loads the same files (its initial weights are random, and so compared only through them).
+    const model = await loadModel(path.join(out, 'MixtureOfExperts', 'inference'));
+    const inputs = fixedInputs(model);
+    const expected = predictData(model, inputs);
+    const got = await browserPage.evaluate(([url, xs]) => (globalThis as unknown as PageGlobals).mbnPredict(url, xs), [`${origin}/models/compiled/MixtureOfExperts/inference/model.json`, inputs] as const);
+    expect(got.layers).toEqual(layerClasses(model));
+    expect(got.layers.map((l) => l.className)).toContain('MixtureOfExperts');
+    expect(got.outputs.map((o) => o.shape)).toEqual([[inputs[0]!.shape[0], 10]]);
+    expect(new Set(expected[0]!.values).size).toBeGreaterThan(1);
+    expect(maxRelativeDifference(got.outputs[0]!, expected[0]!)).toBeLessThanOrEqual(1e-5);
+    model.dispose();
+    expect(pageErrors).toEqual([]);
+  });
 });

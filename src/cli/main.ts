@@ -29,6 +29,10 @@ commands:
   train --resume RUN_DIR         continue a run from its last checkpoint (--epochs N to extend)
   predict MODEL_DIR --data SPEC... [--out FILE.npy|.npz|.csv|.json] [--backend …] [--batch N]
   evaluate MODEL_DIR --data SPEC... [--json]   each output's loss and metrics on labelled data
+  compile FILE -o OUT_DIR        a TypeScript module per model (OUT_DIR/<Model>.ts) that builds it
+        --emit ts|model-json     ...and/or OUT_DIR/<Model>/{training,inference}/model.json
+        --weights                with model-json: save the initial weights too
+        --model NAME --param name=value   (default: every model no other model uses)
   fmt FILE...                    format .mbn files (docs/formatting.md): print one formatted file, or
         --write                  rewrite the files that change, and list them
         --check                  list the files that would change; exit 1 if any
@@ -152,6 +156,22 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
           { modelDir: positionals[0], data: values.data ?? [], backend: backendKind(values.backend!), batch: optionalNumber(values.batch, '--batch') ?? 256, json: values.json! },
           io,
         );
+      }
+      case 'compile': {
+        const { values, positionals } = parseArgs({
+          args: [...rest],
+          allowPositionals: true,
+          options: {
+            model: { type: 'string' },
+            out: { type: 'string', short: 'o' },
+            emit: { type: 'string', multiple: true },
+            weights: { type: 'boolean', default: false },
+            param: { type: 'string', multiple: true },
+          },
+        });
+        if (positionals.length > 1) throw new UsageError('compile takes one .mbn file');
+        const { compileCommand } = await import('./compile.js');
+        return await compileCommand({ file: positionals[0], model: values.model, out: values.out, emit: values.emit ?? [], weights: values.weights!, params: values.param ?? [] }, io);
       }
       case 'fmt': {
         const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: { check: { type: 'boolean', default: false }, write: { type: 'boolean', default: false } } });
