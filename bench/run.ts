@@ -8,7 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchFrontend } from './frontend.js';
+import { benchLsp } from './lsp.js';
 import type { BenchResult } from './stats.js';
+import { benchTraining } from './training.js';
 
 /** The repository root, whether this runs from bench/ (tsx) or dist/bench/ (compiled). */
 function repoRoot(): string {
@@ -23,10 +25,15 @@ function verdict(r: BenchResult): string {
   return ok ? 'meets target' : 'MISSES target';
 }
 
-const results: BenchResult[] = [...benchFrontend()];
+// `npm run bench -- frontend` (or `training`, `lsp`) runs one group only.
+const only = process.argv[2];
+const results: BenchResult[] = [];
+if (!only || only === 'frontend') results.push(...benchFrontend());
+if (!only || only === 'training') results.push(...(await benchTraining()));
+if (!only || only === 'lsp') results.push(...(await benchLsp()));
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
 const date = new Date().toISOString().slice(0, 10);
-const rows = results.map((r) => `| ${r.name} | ${r.value.toFixed(1)} ${r.unit} | ${r.detail} | ${verdict(r)} |`);
+const rows = results.map((r) => `| ${r.name} | ${r.value.toFixed(r.unit === 'x' ? 2 : 1)} ${r.unit} | ${r.detail} | ${verdict(r)} |`);
 const report = [
   '# Benchmark results',
   '',
@@ -38,6 +45,9 @@ const report = [
   '',
 ].join('\n');
 console.log(report);
-const file = path.join(repoRoot(), 'bench', 'RESULTS.md');
-writeFileSync(`${file}.tmp`, report);
-renameSync(`${file}.tmp`, file);
+// Only a full run replaces RESULTS.md: its figures must come from one run.
+if (!only) {
+  const file = path.join(repoRoot(), 'bench', 'RESULTS.md');
+  writeFileSync(`${file}.tmp`, report);
+  renameSync(`${file}.tmp`, file);
+}

@@ -127,7 +127,8 @@ export async function benchTraining(runs = 3): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const seed of seeds) {
     const { graph, checkMs } = checkSeed(seed);
-    const predictSamples = 1024;
+    // Enough samples that one predict takes tens of milliseconds even for the small models.
+    const predictSamples = Math.max(1024, 2 * seed.samples.wasm);
     const label = `${seed.file.replace('.mbn', '')} (${seed.model}${seed.params ? ` ${Object.entries(seed.params).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''})`;
 
     // (b) cpu first, on a few samples.

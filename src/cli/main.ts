@@ -33,6 +33,7 @@ commands:
         --emit ts|model-json     ...and/or OUT_DIR/<Model>/{training,inference}/model.json
         --weights                with model-json: save the initial weights too
         --model NAME --param name=value   (default: every model no other model uses)
+  lsp --stdio                    the language server (LSP over stdin/stdout) for editors
   fmt FILE...                    format .mbn files (docs/formatting.md): print one formatted file, or
         --write                  rewrite the files that change, and list them
         --check                  list the files that would change; exit 1 if any
@@ -177,6 +178,10 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: { check: { type: 'boolean', default: false }, write: { type: 'boolean', default: false } } });
         const { fmt } = await import('./fmt.js');
         return fmt(positionals, { check: values.check!, write: values.write! }, io);
+      }
+      case 'lsp': {
+        const { lspCommand } = await import('./lsp.js');
+        return await lspCommand(rest, io);
       }
       default:
         throw new UsageError(`unknown command "${command}"`);
