@@ -89,6 +89,9 @@ describe('wasm kernels agree with the cpu backend', () => {
     [[5, 6, 70], [1, 2, 3], [3, 3, 66]], // long runs (copied with set)
     [[3, 4, 5, 6], [1, 0, 2, 1], [2, 4, 2, 4]],
     [[4, 5, 6, 3, 2], [1, 1, 1, 1, 0], [2, 3, 4, 2, 1]],
+    [[6, 4, 5], [2, 0, 0], [3, 4, 5]], // contiguous: one copy
+    [[6, 4, 5], [3, 1, 0], [1, 2, 5]], // contiguous inside one outer index
+    [[9], [2], [5]],
   ];
   for (const [shape, begin, sliceSize] of sliceCases) {
     it(`Slice of ${shape} from ${begin} size ${sliceSize}`, async () => {
@@ -102,6 +105,20 @@ describe('wasm kernels agree with the cpu backend', () => {
     const pieces = (x: tf.Tensor) => tf.concat([...tf.split(x, [4, 8, 4], 2), ...tf.unstack(x, 1), ...tf.split(x, 5, 1)].map((t) => t.reshape([-1])));
     const { wasm, cpu } = await onBoth([{ values: random(size(shape), 3), shape }], pieces);
     expectSame(wasm, cpu, 0);
+  });
+
+  it('Slice reads its input correctly when making its output grows the wasm memory', async () => {
+    // Views of the heap taken before an allocation that grows it are detached; the slice must not read through one.
+    const heapBytes = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    for (const contiguous of [true, false]) {
+      const x = tf.range(0, 2 ** 25, 1, 'int32').reshape([2 ** 12, 2 ** 13]); // 128 MiB; int32, so every index is exact
+      const before = heapBytes();
+      const piece = contiguous ? tf.slice(x, [1, 0], [2 ** 12 - 1, 2 ** 13]) : tf.slice(x, [0, 1], [2 ** 12, 2 ** 13 - 1]);
+      expect(heapBytes(), 'the output needed more memory').toBeGreaterThan(before);
+      const values = piece.dataSync();
+      expect([values[0], values[1], values[values.length - 1]]).toEqual(contiguous ? [8192, 8193, 2 ** 25 - 1] : [1, 2, 2 ** 25 - 1]);
+      tf.dispose([x, piece]);
+    }
   });
 
   it('OneHot honours its dtype', async () => {
