@@ -2,8 +2,9 @@
  * The seed examples written by hand in plain tfjs, as a user would without
  * mbn: the benchmark's baseline (mbn must add no overhead). Where tfjs has no
  * layer for a merge, the code uses the custom layer a user would have to
- * write; mbn's own classes stand in for it. tfjs has no loss weights, so
- * these compile with plain, unweighted losses.
+ * write; mbn's own classes stand in for it. tfjs's compile() has no loss
+ * weights, so where the spec weights an output's loss other than 1, the
+ * code scales that loss itself, as a user must for the same model.
  */
 import * as tf from '@tensorflow/tfjs';
 import { MixtureOfExperts, SoftSwitch } from '../src/runtime/layers/index.js';
@@ -12,6 +13,10 @@ type S = tf.SymbolicTensor;
 const L = tf.layers;
 const apply = (layer: tf.layers.Layer, x: S | S[]) => layer.apply(x) as S;
 const adam = () => tf.train.adam(0.001);
+/** A tfjs loss scaled by `weight` (tfjs's stand-in for Keras's loss_weights). */
+const weighted = (loss: (y: tf.Tensor, p: tf.Tensor) => tf.Tensor, weight: number) => (y: tf.Tensor, p: tf.Tensor) => tf.mul(loss(y, p), weight);
+const mse = (y: tf.Tensor, p: tf.Tensor) => tf.losses.meanSquaredError(y, p);
+const crossentropy = (y: tf.Tensor, p: tf.Tensor) => tf.metrics.categoricalCrossentropy(y, p);
 
 export function auxBranches(): tf.LayersModel {
   const img = tf.input({ shape: [32, 32, 3] });
@@ -21,7 +26,7 @@ export function auxBranches(): tf.LayersModel {
   const main = apply(L.dense({ units: 1 }), apply(L.concatenate(), [cnn, lstm]));
   const head = (x: S) => apply(L.dense({ units: 1 }), apply(L.dropout({ rate: 0.5 }), apply(L.dense({ units: 32, activation: 'relu' }), x)));
   const model = tf.model({ inputs: [img, seq], outputs: [main, head(cnn), head(lstm)] });
-  model.compile({ optimizer: adam(), loss: ['meanSquaredError', 'meanSquaredError', 'meanSquaredError'] });
+  model.compile({ optimizer: adam(), loss: [mse, weighted(mse, 0.3), weighted(mse, 0.3)] });
   return model;
 }
 
@@ -39,7 +44,7 @@ export function lstmCnnPaper(): tf.LayersModel {
     return apply(L.dense({ units: 1 }), h);
   };
   const model = tf.model({ inputs: [a, b], outputs: [head(apply(L.concatenate(), [cnn, lstm])), head(cnn), head(lstm)] });
-  model.compile({ optimizer: adam(), loss: ['meanSquaredError', 'meanSquaredError', 'meanSquaredError'] });
+  model.compile({ optimizer: adam(), loss: [mse, weighted(mse, 0.5), weighted(mse, 0.5)] });
   return model;
 }
 
@@ -55,7 +60,7 @@ export function softSwitch(size: number): tf.LayersModel {
   const dogFeatures = apply(L.flatten(), block(block(dog!, 12), 15));
   const second = apply(L.dense({ units: 2, activation: 'softmax' }), apply(L.dense({ units: 32 }), apply(L.concatenate(), [catFeatures, dogFeatures])));
   const model = tf.model({ inputs: image, outputs: [first, second] });
-  model.compile({ optimizer: adam(), loss: ['categoricalCrossentropy', 'categoricalCrossentropy'] });
+  model.compile({ optimizer: adam(), loss: [weighted(crossentropy, 0.5), weighted(crossentropy, 0.5)] });
   return model;
 }
 

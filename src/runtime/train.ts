@@ -164,10 +164,15 @@ export async function train(built: BuiltModels, graph: Graph, compiled: Compiled
         onEpochBegin: async () => {
           started = performance.now();
         },
-        onBatchEnd: async (batch, logs) => {
-          options.onBatchEnd?.(reports.length + initialEpoch + 1, batch + 1, batches, logs ?? {});
-          if (options.shouldStop?.()) model.stopTraining = true;
-        },
+        // Only when someone listens: with a batch callback, tfjs reads every batch's loss back (a sync per batch).
+        ...(options.onBatchEnd || options.shouldStop
+          ? {
+              onBatchEnd: async (batch: number, logs?: tf.Logs) => {
+                options.onBatchEnd?.(reports.length + initialEpoch + 1, batch + 1, batches, logs ?? {});
+                if (options.shouldStop?.()) model.stopTraining = true;
+              },
+            }
+          : {}),
         onEpochEnd: async (epoch, logs) => {
           if (options.shouldStop?.() || !logs) return;
           const seconds = (performance.now() - started) / 1000;
