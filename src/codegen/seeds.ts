@@ -8,22 +8,9 @@
  * which the caller passes in.
  */
 import type { TfjsLayer } from '../catalogue/types.js';
+import { randomInitializers } from '../runtime/build.js';
 import { binary, call, numberLiteral, type Code } from './expressions.js';
 import { isDescriptor } from './tfjs-config.js';
-
-/** tfjs's random initializers by the identifier the catalogue writes, with the class tfjs serialises them as. */
-const randomInitializers: Readonly<Record<string, string>> = {
-  glorotUniform: 'GlorotUniform',
-  glorotNormal: 'GlorotNormal',
-  heUniform: 'HeUniform',
-  heNormal: 'HeNormal',
-  leCunUniform: 'LeCunUniform',
-  leCunNormal: 'LeCunNormal',
-  randomNormal: 'RandomNormal',
-  randomUniform: 'RandomUniform',
-  truncatedNormal: 'TruncatedNormal',
-  orthogonal: 'Orthogonal',
-};
 
 export interface SeedNames {
   /** `initializerSeed(layerId, n)`. */

@@ -63,8 +63,8 @@ interface Realized {
   apply(inputs: Symbolic[]): Symbolic[];
 }
 
-/** tfjs initializers that draw random numbers, by identifier, with their serialized class name. */
-const randomInitializers: Readonly<Record<string, string>> = {
+/** tfjs initializers that draw random numbers, by identifier, with their serialized class name (the emitter seeds the same ones). */
+export const randomInitializers: Readonly<Record<string, string>> = {
   glorotUniform: 'GlorotUniform',
   glorotNormal: 'GlorotNormal',
   heUniform: 'HeUniform',
