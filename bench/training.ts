@@ -123,7 +123,7 @@ function handModels(seed: Seed, graph: Graph, data: TrainingData, samples: numbe
 
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3));
 
-export async function benchTraining(runs = 7): Promise<BenchResult[]> {
+export async function benchTraining(runs = 9): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const seed of seeds) {
     const { graph, checkMs } = checkSeed(seed);
@@ -163,8 +163,11 @@ export async function benchTraining(runs = 7): Promise<BenchResult[]> {
     const byHand = handModels(seed, graph, data, seed.samples.wasm);
     const x = take(data.inputs, mbn.inputs, predictSamples);
     const xInference = take(data.inputs, mbn.inferenceInputs, predictSamples);
-    await mbn.fitEpoch();
-    await byHand.fitEpoch();
+    // Two epochs each before timing: the first runs of a process pay for compiling JavaScript.
+    for (let warm = 0; warm < 2; warm++) {
+      await mbn.fitEpoch();
+      await byHand.fitEpoch();
+    }
     mbn.predict(x);
     mbn.inferencePredict(xInference);
     byHand.predict(x);
