@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Shape, TfjsLayer } from '../src/catalogue/types.js';
+import { constructLayer } from '../src/runtime/build.js';
 import { bind, bindCall, label, layerCases, lookup } from './catalogue-cases.js';
 
 type Factory = (config: Record<string, unknown>) => tf.layers.Layer;
@@ -16,9 +17,13 @@ function isDescriptor(value: unknown): value is TfjsLayer {
   return typeof value === 'object' && value !== null && 'factory' in value && 'config' in value;
 }
 
-/** `tf.layers[factory](config)`, constructing a nested `layer` descriptor first (Bidirectional, TimeDistributed). */
+/**
+ * `tf.layers[factory](config)`, constructing a nested `layer` descriptor first
+ * (Bidirectional, TimeDistributed). mbn's own layers (SpatialDropout2D, causal
+ * Conv1D: tfjs 4.22 lacks them) come from the runtime, as mbn builds them.
+ */
 function construct(desc: TfjsLayer): tf.layers.Layer {
-  if (desc.custom) throw new Error(`${desc.factory} is an mbn runtime layer`);
+  if (desc.custom) return constructLayer(desc);
   const factory = (tf.layers as unknown as Record<string, Factory | undefined>)[desc.factory];
   if (!factory) throw new Error(`tf.layers has no ${desc.factory}`);
   const config: Record<string, unknown> = { ...desc.config };
@@ -43,14 +48,7 @@ describe('catalogue cases as tfjs layers', () => {
   for (const c of layerCases) {
     const { entry, args } = bindCall(c);
     const desc = entry.tfjs(args);
-    if (desc.custom) {
-      // SpatialDropout2D and causal Conv1D are mbn's own runtime layers (tfjs 4.22
-      // lacks them); the runtime's tests cover them once it registers them.
-      it.skip(`${label(c)}: ${desc.factory} is an mbn runtime layer`, () => {});
-      continue;
-    }
-
-    it(`${label(c)}: tfjs ${desc.factory} agrees`, () => {
+    it(`${label(c)}: ${desc.custom ? 'mbn runtime' : 'tfjs'} ${desc.factory} agrees`, () => {
       const layer = construct(desc);
       const input = tf.input({ shape: [...c.input], dtype: c.dtype ?? 'float32' });
       const output = layer.apply(input) as tf.SymbolicTensor;
