@@ -173,6 +173,17 @@ describe('mbnc summary', () => {
     expect(r.stderr).toContain('error[MBN300]');
     expect(r.stderr).toContain('cannot summarise `NeedsFlatten`: it has 1 error');
   });
+
+  it('refuses, like train and compile, a spec with a syntax error even when the model it recovered builds', async () => {
+    const file = scratch('unclosed.mbn', 'model A {\n  input x: [4]\n  output y = x -> Dense(2) loss mse\n');
+    for (const [command, verb] of [['summary', 'summarise'], ['graph', 'draw']] as const) {
+      const r = await mbnc([command, file]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('error[MBN102]: expected `}` but found end of file');
+      expect(r.stderr).toContain(`cannot ${verb} \`A\`: the spec has 1 error`);
+    }
+  });
 });
 
 describe('the installed command', () => {

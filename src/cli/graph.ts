@@ -16,7 +16,7 @@ import { renderSvg } from '../diagram/svg.js';
 import { analyze, pickModel, standaloneDiagnostics } from '../semantics/analyze.js';
 import { analyzeFiles } from './check.js';
 import { fileHost } from './host.js';
-import { exitCodes, UsageError, type CliIO } from './io.js';
+import { errorCount, exitCodes, UsageError, type CliIO } from './io.js';
 import { parseParams } from './params.js';
 
 export interface GraphArgs {
@@ -74,12 +74,13 @@ export async function graphCommand(args: GraphArgs, io: CliIO): Promise<number> 
     chosen = pickModel(analysis, chosen.name);
   }
 
-  if (!chosen.graph) {
+  // Like train and compile, nothing is drawn from a file with errors: a model recovered from a syntax error may not be the one written.
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (!chosen.graph || errors.length > 0) {
     const sources = { lines: (uri: string) => analysis.program.units.get(uri)?.lines };
     const style = styleFor(io.stderr, io.env);
-    const errors = diagnostics.filter((d) => d.severity === 'error');
-    for (const d of [...errors, ...standaloneDiagnostics(chosen)]) io.stderr.write(renderDiagnostic(d, sources, style) + '\n\n');
-    io.stderr.write(`cannot draw \`${chosen.name}\`: ${chosen.unavailable.join('; ')}\n`);
+    for (const d of [...errors, ...(chosen.graph ? [] : standaloneDiagnostics(chosen))]) io.stderr.write(renderDiagnostic(d, sources, style) + '\n\n');
+    io.stderr.write(`cannot draw \`${chosen.name}\`: ${chosen.graph ? errorCount(errors.length) : chosen.unavailable.join('; ')}\n`);
     return exitCodes.errors;
   }
 

@@ -11,3 +11,8 @@ export const exitCodes = { ok: 0, errors: 1, usage: 2, internal: 70 } as const;
 
 /** A command-line mistake: printed as one line with the usage hint, exit 2. */
 export class UsageError extends Error {}
+
+/** Why a command refuses a model that has a graph: `the spec has 2 errors`. */
+export function errorCount(n: number): string {
+  return `the spec has ${n} error${n === 1 ? '' : 's'}`;
+}
