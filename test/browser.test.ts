@@ -18,9 +18,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBrowserLayers, tfjsModule } from '../scripts/build-browser.js';
 import { buildModels } from '../src/index.js';
-import { run } from '../src/cli/main.js';
 import { loadModel, saveModel } from '../src/runtime/artifacts.js';
 import { examplesDir, repoRoot } from './helpers.js';
+import { mbnc } from './mbnc.js';
 import { fixedInputs, layerClasses, maxRelativeDifference, perturbWeights, predictData, type TensorData } from './model-fixtures.js';
 
 const chromiumPath = '/usr/bin/chromium';
@@ -226,9 +226,7 @@ describe('models mbn emits load and predict in headless Chromium', () => {
   it('the inference model written by mbnc compile --emit model-json --weights: same predictions as Node', async () => {
     const browserPage = loadedPage();
     const out = path.join(work, 'models', 'compiled');
-    let stderr = '';
-    const io = { cwd: repoRoot, stdout: { write: () => undefined }, stderr: { write: (t: string) => void (stderr += t) }, env: {} };
-    const code = await run(['compile', path.join(examplesDir, 'mixture_of_experts.mbn'), '--emit', 'model-json', '--weights', '-o', out], io);
+    const { code, stderr } = await mbnc(['compile', path.join(examplesDir, 'mixture_of_experts.mbn'), '--emit', 'model-json', '--weights', '-o', out]);
     expect(code, stderr).toBe(0);
     // Node loads the same files (its initial weights are random, and so compared only through them).
     const model = await loadModel(path.join(out, 'MixtureOfExperts', 'inference'));

@@ -8,20 +8,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../src/cli/main.js';
 import { repoRoot } from './helpers.js';
+import { mbnc } from './mbnc.js';
 
-async function mbnc(args: string[], options: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    cwd: repoRoot,
-    stdout: { write: (t: string) => void (stdout += t), isTTY: options.tty ?? false },
-    stderr: { write: (t: string) => void (stderr += t), isTTY: options.tty ?? false },
-    env: options.env ?? {},
-  });
-  return { code, stdout, stderr };
-}
 
 function scratch(name: string, text: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'mbn-cli-'));

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../src/cli/main.js';
 import { emitTypeScript } from '../src/codegen/index.js';
 import { loadModel } from '../src/runtime/artifacts.js';
 import { selectBackend } from '../src/runtime/backend.js';
@@ -18,20 +17,12 @@ import { buildModels, disposeModels } from '../src/runtime/build.js';
 import { registerMbnLayers } from '../src/runtime/layers/index.js';
 import { analyze } from '../src/semantics/analyze.js';
 import { fileHost, repoRoot } from './helpers.js';
+import { mbnc } from './mbnc.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'mbn-compile-'));
 
-async function mbnc(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(['compile', ...args], {
-    cwd: repoRoot,
-    stdout: { write: (t: string) => void (stdout += t), isTTY: false },
-    stderr: { write: (t: string) => void (stderr += t), isTTY: false },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+/** `mbnc compile …`. */
+const compile = (...args: string[]) => mbnc(['compile', ...args]);
 
 /** Every file under a folder with its bytes, to show that nothing changed. */
 function snapshot(dir: string): Record<string, string> {
@@ -75,7 +66,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('mbnc compile --emit ts', () => {
   it('writes one module per root model, the same bytes as the emitter, and the same again next time', async () => {
     const out = path.join(work, 'ts');
-    const r = await mbnc('examples/weighted_merge.mbn', '-o', out);
+    const r = await compile('examples/weighted_merge.mbn', '-o', out);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(readdirSync(out).sort()).toEqual(['TrainableWeightedSum.ts', 'WeightedProduct.ts', 'WeightedSum.ts']);
     expect(r.stdout).toBe(['WeightedSum', 'TrainableWeightedSum', 'WeightedProduct'].map((m) => `wrote ${path.relative(repoRoot, path.join(out, `${m}.ts`))}\n`).join(''));
@@ -83,13 +74,13 @@ describe('mbnc compile --emit ts', () => {
     const model = analysis.models.find((m) => m.name === 'WeightedSum')!;
     expect(readFileSync(path.join(out, 'WeightedSum.ts'), 'utf8')).toBe(emitTypeScript(analysis, model).text);
     const before = snapshot(out);
-    expect((await mbnc('examples/weighted_merge.mbn', '-o', out)).code).toBe(0);
+    expect((await compile('examples/weighted_merge.mbn', '-o', out)).code).toBe(0);
     expect(snapshot(out)).toEqual(before);
   });
 
   it('--model picks one; --param becomes the emitted default', async () => {
     const out = path.join(work, 'param');
-    const r = await mbnc('examples/lstm_cnn_paper.mbn', '--model', 'LstmCnn', '--param', 'lookBack=50', '-o', out);
+    const r = await compile('examples/lstm_cnn_paper.mbn', '--model', 'LstmCnn', '--param', 'lookBack=50', '-o', out);
     expect(r.code).toBe(0);
     const text = readFileSync(path.join(out, 'LstmCnn.ts'), 'utf8');
     expect(text).toContain('const lookBack = params.lookBack ?? 50;');
@@ -101,7 +92,7 @@ describe('mbnc compile --emit ts', () => {
 describe('mbnc compile --emit model-json', () => {
   it('writes the training and inference topology, which tfjs loads (after registerMbnLayers) into the models mbn builds', async () => {
     const out = path.join(work, 'json');
-    const r = await mbnc('examples/mixture_of_experts.mbn', '--emit', 'model-json', '-o', out);
+    const r = await compile('examples/mixture_of_experts.mbn', '--emit', 'model-json', '-o', out);
     expect(r.code).toBe(0);
     expect(snapshot(out)).toHaveProperty(['MixtureOfExperts/training/model.json']);
     expect(Object.keys(snapshot(out)).sort()).toEqual(['MixtureOfExperts/inference/model.json', 'MixtureOfExperts/training/model.json']);
@@ -123,7 +114,7 @@ describe('mbnc compile --emit model-json', () => {
 
   it('--weights saves the initial weights: the loaded inference model predicts what mbn\'s does', async () => {
     const out = path.join(work, 'weights');
-    const r = await mbnc(seeded, '--emit', 'ts,model-json', '--weights', '-o', out);
+    const r = await compile(seeded, '--emit', 'ts,model-json', '--weights', '-o', out);
     expect(r.code).toBe(0);
     expect(Object.keys(snapshot(out)).sort()).toEqual(['Gated.ts', 'Gated/inference/model.json', 'Gated/inference/weights.bin', 'Gated/training/model.json', 'Gated/training/weights.bin']);
     const graph = analyze(seeded, fileHost).models[0]!.graph!;
@@ -146,14 +137,14 @@ describe('errors leave the output folder as it was', () => {
 
   beforeAll(async () => {
     mkdirSync(out, { recursive: true });
-    expect((await mbnc(seeded, '--emit', 'ts,model-json', '-o', out)).code).toBe(0);
+    expect((await compile(seeded, '--emit', 'ts,model-json', '-o', out)).code).toBe(0);
     writeFileSync(path.join(out, 'notes.txt'), 'mine');
     before = snapshot(out);
   });
 
   it('a spec that does not check: its diagnostics, rendered like mbnc check, exit 1', async () => {
     const broken = spec('broken.mbn', readFileSync(seeded, 'utf8').replace('Dense(3', 'Conv2D(3, 3'));
-    const r = await mbnc(broken, '-o', out, '--emit', 'ts,model-json');
+    const r = await compile(broken, '-o', out, '--emit', 'ts,model-json');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error\[MBN300\]: Conv2D expects an image \[None, height, width, channels\], got \[None, 4\]\n --> .*broken\.mbn:7:37\n {2}\|\n7 \| {3}output y = mixture/);
     expect(r.stderr).toContain('error: cannot compile `Gated`: it has 1 error; nothing was written\n');
@@ -163,7 +154,7 @@ describe('errors leave the output folder as it was', () => {
 
   it('a model the emitter cannot write: a diagnostic at the layer, exit 1', async () => {
     const file = spec('Gated.mbn', 'model Gated(steps: int = 6) {\n  input x: [steps, 2]\n  output y = x -> Reshape([x.shape[0] * 2]) -> Dense(1) loss mse\n}\n');
-    const r = await mbnc(file, '-o', out);
+    const r = await compile(file, '-o', out);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error\[MBN406\]: the emitted code cannot follow parameter `steps` here/);
     expect(r.stderr).toContain('Gated.mbn:3:19\n');
@@ -172,14 +163,14 @@ describe('errors leave the output folder as it was', () => {
   });
 
   it('a model that needs parameters, an unknown model, a folder that cannot be written', async () => {
-    const block = await mbnc('examples/lstm_cnn_paper.mbn', '--model', 'Head', '-o', out);
+    const block = await compile('examples/lstm_cnn_paper.mbn', '--model', 'Head', '-o', out);
     expect(block.code).toBe(1);
     expect(block.stderr).toContain('error[MBN406]: `Head` cannot be compiled on its own: input `features` has no shape');
-    const unknown = await mbnc('examples/ensemble.mbn', '--model', 'Nope', '-o', out);
+    const unknown = await compile('examples/ensemble.mbn', '--model', 'Nope', '-o', out);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('mbnc: no model "Nope" in');
     const file = path.join(out, 'notes.txt', 'sub');
-    const unwritable = await mbnc(seeded, '-o', file);
+    const unwritable = await compile(seeded, '-o', file);
     expect(unwritable.code).toBe(1);
     expect(unwritable.stderr).toBe(`error: cannot write to ${file}: ${path.join(out, 'notes.txt')} is a file\n`);
     expect(snapshot(out)).toEqual(before);
@@ -187,7 +178,7 @@ describe('errors leave the output folder as it was', () => {
 
   it('usage errors exit 2 and write nothing', async () => {
     for (const args of [[seeded], [seeded, '-o', out, '--weights'], [seeded, '-o', out, '--emit', 'js'], [seeded, '-o', out, '--param', 'nope=1'], [seeded, seeded, '-o', out]]) {
-      const r = await mbnc(...args);
+      const r = await compile(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^mbnc: .+\nusage: mbnc <command> \[options\]\n/);
     }

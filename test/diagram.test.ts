@@ -8,7 +8,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../src/cli/main.js';
 import { toDot } from '../src/diagram/dot.js';
 import { toMermaid } from '../src/diagram/mermaid.js';
 import { buildDiagram, type Diagram, type DiagramNode } from '../src/diagram/model.js';
@@ -17,7 +16,8 @@ import { renderSvg } from '../src/diagram/svg.js';
 import { inferenceGraph } from '../src/passes/prune.js';
 import { analyze } from '../src/semantics/analyze.js';
 import type { Graph } from '../src/semantics/graph.js';
-import { analyzeText, examplesDir, fileHost, repoRoot } from './helpers.js';
+import { analyzeText, examplesDir, fileHost } from './helpers.js';
+import { mbnc } from './mbnc.js';
 
 /** The main model of every seed example. */
 const mainModels: [file: string, model: string][] = [
@@ -300,17 +300,6 @@ describe('determinism', () => {
   });
 });
 
-async function mbnc(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    cwd: repoRoot,
-    stdout: { write: (t: string) => void (stdout += t), isTTY: false },
-    stderr: { write: (t: string) => void (stderr += t), isTTY: false },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
 
 describe('mbnc graph', () => {
   it('prints DOT on stdout without -o', async () => {

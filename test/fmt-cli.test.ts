@@ -3,20 +3,9 @@ import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../src/cli/main.js';
 import { examplesDir } from './helpers.js';
+import { mbnc } from './mbnc.js';
 
-async function mbnc(args: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    cwd,
-    stdout: { write: (t: string) => void (stdout += t), isTTY: false },
-    stderr: { write: (t: string) => void (stderr += t), isTTY: false },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
 
 const formatted = readFileSync(path.join(examplesDir, 'aux_branches.mbn'), 'utf8');
 /** The same spec, badly spaced (comment lines left as they are). */
@@ -36,19 +25,19 @@ describe('mbnc fmt', () => {
   it('prints the formatted text of one file and changes nothing', async () => {
     const dir = scratch({ 'messy.mbn': messy });
     expect(messy).not.toBe(formatted);
-    const r = await mbnc(['fmt', 'messy.mbn'], dir);
+    const r = await mbnc(['fmt', 'messy.mbn'], { cwd: dir });
     expect(r).toEqual({ code: 0, stdout: formatted, stderr: '' });
     expect(readFileSync(path.join(dir, 'messy.mbn'), 'utf8')).toBe(messy);
   });
 
   it('--check lists the files that would change and exits 1; 0 when all are formatted', async () => {
     const dir = scratch({ 'messy.mbn': messy, 'clean.mbn': formatted });
-    const r = await mbnc(['fmt', '--check', 'messy.mbn', 'clean.mbn'], dir);
+    const r = await mbnc(['fmt', '--check', 'messy.mbn', 'clean.mbn'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('messy.mbn\n');
     expect(r.stderr).toBe('1 file would be reformatted; run `mbnc fmt --write`\n');
     expect(readFileSync(path.join(dir, 'messy.mbn'), 'utf8')).toBe(messy);
-    expect(await mbnc(['fmt', '--check', 'clean.mbn'], dir)).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await mbnc(['fmt', '--check', 'clean.mbn'], { cwd: dir })).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
   it('--write rewrites only the files that change, and lists them', async () => {
@@ -56,16 +45,16 @@ describe('mbnc fmt', () => {
     const clean = path.join(dir, 'clean.mbn');
     const past = new Date('2020-01-01T00:00:00Z');
     utimesSync(clean, past, past);
-    const r = await mbnc(['fmt', '--write', 'messy.mbn', 'clean.mbn'], dir);
+    const r = await mbnc(['fmt', '--write', 'messy.mbn', 'clean.mbn'], { cwd: dir });
     expect(r).toEqual({ code: 0, stdout: 'messy.mbn\n', stderr: '' });
     expect(readFileSync(path.join(dir, 'messy.mbn'), 'utf8')).toBe(formatted);
     expect(statSync(clean).mtime.getTime()).toBe(past.getTime());
-    expect(await mbnc(['fmt', '--check', 'messy.mbn', 'clean.mbn'], dir)).toMatchObject({ code: 0, stdout: '' });
+    expect(await mbnc(['fmt', '--check', 'messy.mbn', 'clean.mbn'], { cwd: dir })).toMatchObject({ code: 0, stdout: '' });
   });
 
   it('prints the diagnostics of a file with syntax errors as `mbnc check` does, leaves it alone and exits 1', async () => {
     const dir = scratch({ 'broken.mbn': broken, 'messy.mbn': messy });
-    const r = await mbnc(['fmt', '--write', 'broken.mbn', 'messy.mbn'], dir);
+    const r = await mbnc(['fmt', '--write', 'broken.mbn', 'messy.mbn'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error[MBN102]: expected `)`');
     expect(r.stderr).toMatch(/ --> \S*broken\.mbn:4:1\n/);
@@ -75,7 +64,7 @@ describe('mbnc fmt', () => {
     // The other files are still formatted.
     expect(r.stdout).toBe('messy.mbn\n');
     expect(readFileSync(path.join(dir, 'messy.mbn'), 'utf8')).toBe(formatted);
-    const printed = await mbnc(['fmt', 'broken.mbn'], dir);
+    const printed = await mbnc(['fmt', 'broken.mbn'], { cwd: dir });
     expect(printed).toMatchObject({ code: 1, stdout: '' });
   });
 
@@ -88,7 +77,7 @@ describe('mbnc fmt', () => {
       [['fmt', 'missing.mbn'], 'cannot read missing.mbn: no such file'],
       [['fmt', '--in-place', 'a.mbn'], "Unknown option '--in-place'"],
     ] as const) {
-      const r = await mbnc([...args], dir);
+      const r = await mbnc([...args], { cwd: dir });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toContain(message);
       expect(r.stdout).toBe('');
@@ -96,7 +85,7 @@ describe('mbnc fmt', () => {
   });
 
   it('is listed in the usage text', async () => {
-    const r = await mbnc(['--help'], examplesDir);
+    const r = await mbnc(['--help'], { cwd: examplesDir });
     expect(r.stdout).toMatch(/^ {2}fmt FILE\.\.\. /m);
     expect(r.stdout).toContain('--check');
   });

@@ -17,9 +17,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LSPErrorCodes } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { run } from '../src/cli/main.js';
-import { examplesDir, repoRoot } from './helpers.js';
+import { examplesDir } from './helpers.js';
 import { fileUri, LspClient } from './lsp-client.js';
+import { mbnc } from './mbnc.js';
 
 let client: LspClient;
 beforeAll(async () => {
@@ -129,8 +129,7 @@ it('answers every request and stays up under random edits', async () => {
       // The server's text is the mirror's: its final diagnostics are those of mbnc check on that text.
       const published = await client.diagnosticsOf(uri, mirror.version);
       writeFileSync(file, mirror.getText());
-      let stdout = '';
-      await run(['check', '--format', 'json', file], { cwd: repoRoot, stdout: { write: (t) => void (stdout += t) }, stderr: { write: () => undefined }, env: {} });
+      const { stdout } = await mbnc(['check', '--format', 'json', file]);
       const expected = (JSON.parse(stdout).diagnostics as { file: string; code: string; message: string; range: unknown }[])
         .filter((d) => path.resolve(d.file) === file)
         .map((d) => ({ code: d.code, message: d.message, range: d.range }));

@@ -11,23 +11,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { run } from '../src/cli/main.js';
 import { readNpy } from '../src/data/npy.js';
 import { readNpz, writeNpz } from '../src/data/npz.js';
 import { loadModel } from '../src/runtime/artifacts.js';
 import { repoRoot } from './helpers.js';
+import { mbnc } from './mbnc.js';
 
-async function mbnc(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    cwd: repoRoot,
-    stdout: { write: (t: string) => void (stdout += t), isTTY: false },
-    stderr: { write: (t: string) => void (stderr += t), isTTY: false },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
 
 const scratch = () => mkdtempSync(path.join(tmpdir(), 'mbn-train-'));
 
