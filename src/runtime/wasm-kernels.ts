@@ -25,16 +25,20 @@ function free(backend: tf.KernelBackend, ...infos: Info[]): void {
   for (const info of infos) (backend as unknown as WasmLike).disposeData(info.dataId, true);
 }
 
-const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
-  const backend = anyBackend as tf.KernelBackend;
-  const { x, dy } = inputs as { x: Info; dy: Info };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
+type Shape4 = [number, number, number, number];
+
+/** The attributes both convolution gradients take (besides the shape of what they compute). */
+interface ConvGradAttrs {
     strides: number | [number, number];
     pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
     dataFormat: 'NHWC' | 'NCHW';
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
-  };
+}
+
+const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
+  const backend = anyBackend as tf.KernelBackend;
+  const { x, dy } = inputs as { x: Info; dy: Info };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as ConvGradAttrs & { filterShape: Shape4 };
   if (dataFormat !== 'NHWC') throw new Error('mbn wasm Conv2DBackpropFilter supports NHWC only');
   const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
   const [kh, kw, ci, co] = filterShape;
@@ -75,13 +79,7 @@ const conv2dBackpropFilter: tf.KernelFunc = ({ inputs, backend: anyBackend, attr
 const conv2dBackpropInput: tf.KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
   const backend = anyBackend as tf.KernelBackend;
   const { dy, filter } = inputs as { dy: Info; filter: Info };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
-    strides: number | [number, number];
-    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    inputShape: [number, number, number, number];
-  };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as ConvGradAttrs & { inputShape: Shape4 };
   if (dataFormat !== 'NHWC') throw new Error('mbn wasm Conv2DBackpropInput supports NHWC only');
   const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(inputShape, [kh, kw, ci, co], strides, 1, pad, dimRoundingMode);
