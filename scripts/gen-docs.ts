@@ -3,24 +3,14 @@
  * catalogue and the diagnostic codes (see src/docs/generate.ts). Each file is
  * written to a temporary file in the same folder, then renamed over the old one.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderCatalogueDoc, renderDiagnosticsDoc } from '../src/docs/generate.js';
+import { writeFileAtomic } from '../src/data/io.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const docs = path.join(root, 'docs');
-
-function writeAtomically(file: string, text: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, text, 'utf8');
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-}
 
 mkdirSync(docs, { recursive: true });
 const outputs: [string, string][] = [
@@ -28,6 +18,6 @@ const outputs: [string, string][] = [
   ['diagnostics.md', renderDiagnosticsDoc(root)],
 ];
 for (const [name, text] of outputs) {
-  writeAtomically(path.join(docs, name), text);
+  writeFileAtomic(path.join(docs, name), text);
   console.log(`wrote docs/${name}`);
 }

@@ -12,13 +12,13 @@
  * from src/catalogue/training.ts. test/tmgrammar.test.ts fails when the
  * committed files differ from what this script renders.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { layerEntries, mergeEntries, type CatalogueEntry } from '../src/catalogue/index.js';
 import { losses, metrics, optimizers, regularizers, type NamedEntry } from '../src/catalogue/training.js';
 import { functionalLayers } from '../src/semantics/resolve.js';
 import { keywords } from '../src/syntax/tokens.js';
+import { writeFileAtomic } from '../src/data/io.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const tmGrammarFile = path.join(root, 'grammar', 'mbn.tmLanguage.json');
@@ -483,24 +483,12 @@ export function renderVimSyntax(): string {
 
 // ------------------------------------------------------------ main
 
-function writeAtomically(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, text, 'utf8');
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-}
-
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   for (const [file, text] of [
     [tmGrammarFile, renderTmGrammar()],
     [vimSyntaxFile, renderVimSyntax()],
   ] as const) {
-    writeAtomically(file, text);
+    writeFileAtomic(file, text);
     console.log(`wrote ${path.relative(root, file)}`);
   }
 }

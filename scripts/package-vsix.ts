@@ -16,12 +16,13 @@
  * order and timestamp). Each file is written to a temporary name in its
  * folder, then renamed over the old one.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { zipSync, type ZipOptions } from 'fflate';
 import ts from 'typescript';
+import { writeFileAtomic } from '../src/data/io.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const extensionDir = path.join(root, 'lsp', 'vscode');
@@ -58,8 +59,8 @@ export async function packageVsix(options: PackageOptions = {}): Promise<Package
   const bundle = await bundleExtension();
   const grammar = readFileSync(path.join(root, 'grammar', 'mbn.tmLanguage.json'));
   mkdirSync(distDir, { recursive: true });
-  writeAtomically(path.join(distDir, 'extension.js'), bundle.code);
-  writeAtomically(path.join(distDir, 'mbn.tmLanguage.json'), grammar);
+  writeFileAtomic(path.join(distDir, 'extension.js'), bundle.code);
+  writeFileAtomic(path.join(distDir, 'mbn.tmLanguage.json'), grammar);
 
   // What goes under extension/, in this order.
   const files: [string, Uint8Array][] = [
@@ -79,23 +80,12 @@ export async function packageVsix(options: PackageOptions = {}): Promise<Package
   const fixed: ZipOptions = { level: 9, mtime: new Date(1980, 0, 1, 0, 0, 0) };
   const zip = zipSync(Object.fromEntries(entries.map(([name, data]) => [name, [data, fixed]])));
   const vsix = path.join(extensionDir, `${manifest.name}-${manifest.version}.vsix`);
-  writeAtomically(vsix, zip);
+  writeFileAtomic(vsix, zip);
   return { vsix, entries: entries.map(([name]) => name) };
 }
 
 function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
-}
-
-function writeAtomically(file: string, data: Uint8Array): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, data);
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
 }
 
 function typecheckExtension(): void {
