@@ -7,7 +7,7 @@
  * branch; a shared layer has a double border. A legend and the totals form
  * the graph's caption. One statement per line, so that diffs stay readable.
  */
-import type { Diagram, DiagramCluster, DiagramEdge, DiagramNode } from './model.js';
+import { scopesOf, type Diagram, type DiagramCluster, type DiagramEdge, type DiagramNode } from './model.js';
 import { dotString, htmlText } from './escape.js';
 import { fontFamily, ink, palette, pruned, type Category } from './style.js';
 import { countText, edgeLabel, paramsText } from './text.js';
@@ -35,23 +35,12 @@ export function toDot(diagram: Diagram): string {
   ];
 
   // Clusters nest by scope path: a scope holds its own nodes, then its clusters, each in graph order.
-  const childClusters = new Map<string | undefined, DiagramCluster[]>();
-  for (const cluster of diagram.clusters) {
-    const list = childClusters.get(cluster.parent) ?? [];
-    list.push(cluster);
-    childClusters.set(cluster.parent, list);
-  }
+  const scopes = scopesOf(diagram);
   const clusterById = new Map(diagram.clusters.map((c) => [c.id, c]));
-  const nodesIn = new Map<string | undefined, DiagramNode[]>();
-  for (const node of diagram.nodes) {
-    const list = nodesIn.get(node.cluster);
-    if (list) list.push(node);
-    else nodesIn.set(node.cluster, [node]);
-  }
   const writeScope = (scope: string | undefined, depth: number) => {
     const pad = indentUnit.repeat(depth);
-    for (const node of nodesIn.get(scope) ?? []) lines.push(pad + nodeStatement(node, scope === undefined ? undefined : clusterById.get(scope)));
-    for (const cluster of childClusters.get(scope) ?? []) {
+    for (const node of scopes.nodes.get(scope) ?? []) lines.push(pad + nodeStatement(node, scope === undefined ? undefined : clusterById.get(scope)));
+    for (const cluster of scopes.clusters.get(scope) ?? []) {
       lines.push(`${pad}subgraph ${dotString(`cluster_${cluster.id}`)} {`);
       lines.push(`${pad}${indentUnit}${clusterAttributes(cluster)}`);
       writeScope(cluster.id, depth + 1);

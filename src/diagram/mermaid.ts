@@ -7,7 +7,7 @@
  * and dashed grey nodes what the inference model drops. Mermaid has no
  * ports, so a link from a node with several outputs names its output `[i]`.
  */
-import type { Diagram, DiagramCluster, DiagramNode } from './model.js';
+import { scopesOf, type Diagram, type DiagramCluster, type DiagramNode } from './model.js';
 import { mermaidText } from './escape.js';
 import { ink, palette, pruned, type Category } from './style.js';
 import { countText, edgeLabel, paramsText } from './text.js';
@@ -30,22 +30,11 @@ export function toMermaid(diagram: Diagram): string {
     '  %% colour: kind of layer · dashed: removed at inference (grey: training-only branch) · dotted link: pruned',
   ];
 
-  const children = new Map<string | undefined, DiagramCluster[]>();
-  for (const cluster of diagram.clusters) {
-    const list = children.get(cluster.parent);
-    if (list) list.push(cluster);
-    else children.set(cluster.parent, [cluster]);
-  }
-  const nodesIn = new Map<string | undefined, DiagramNode[]>();
-  for (const node of diagram.nodes) {
-    const list = nodesIn.get(node.cluster);
-    if (list) list.push(node);
-    else nodesIn.set(node.cluster, [node]);
-  }
+  const scopes = scopesOf(diagram);
   const writeScope = (scope: string | undefined, depth: number) => {
     const pad = '  '.repeat(depth);
-    for (const node of nodesIn.get(scope) ?? []) lines.push(pad + nodeLine(node, ids.get(node.id)!));
-    for (const cluster of children.get(scope) ?? []) {
+    for (const node of scopes.nodes.get(scope) ?? []) lines.push(pad + nodeLine(node, ids.get(node.id)!));
+    for (const cluster of scopes.clusters.get(scope) ?? []) {
       lines.push(`${pad}subgraph ${ids.get(`cluster:${cluster.id}`)!}["${mermaidText(clusterTitle(cluster))}"]`);
       lines.push(`${pad}  direction TB`);
       writeScope(cluster.id, depth + 1);

@@ -94,6 +94,31 @@ export interface Diagram {
   readonly inferenceParams: number;
 }
 
+/**
+ * What each scope holds, for the writers that nest clusters (DOT, Mermaid):
+ * its own nodes and its child clusters, each in graph order; the top level
+ * is the scope `undefined`.
+ */
+export interface Scopes {
+  readonly nodes: ReadonlyMap<string | undefined, readonly DiagramNode[]>;
+  readonly clusters: ReadonlyMap<string | undefined, readonly DiagramCluster[]>;
+}
+
+export function scopesOf(diagram: Diagram): Scopes {
+  return { nodes: groupBy(diagram.nodes, (n) => n.cluster), clusters: groupBy(diagram.clusters, (c) => c.parent) };
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 export interface DiagramOptions {
   /** Draw the pruned inference model instead of the training model. */
   readonly view?: View;
